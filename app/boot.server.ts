@@ -1,0 +1,17 @@
+// Runs once when the server bundle loads: the database is opened and migrated by
+// ~/db/client.server; here an empty database gets the demo data, and the logins are shown.
+import { DEMO_LOGINS, DEMO_PASSWORD, hasDemoLogins, seedDemoIfEmpty } from "~/seed/demo.server";
+
+const globalForBoot = globalThis as unknown as { __booted?: boolean };
+
+if (!globalForBoot.__booted) {
+  globalForBoot.__booted = true;
+  if (process.env.SEED_DEMO !== "false") {
+    const seeded = await seedDemoIfEmpty();
+    if (seeded) console.log("Demo data created.");
+    if (await hasDemoLogins()) {
+      console.log(`Demo logins (password ${DEMO_PASSWORD}):`);
+      for (const login of DEMO_LOGINS) console.log(`  ${login.employeeNo.padEnd(8)} ${login.role}`);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import { getInputProps, getSelectProps, type FieldMetadata } from "@conform-to/react";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fields of any form schema
+export type AnyField = FieldMetadata<any, any, any>;
+import { useT } from "~/i18n/i18n";
+import type { MessageKey } from "~/i18n/messages";
+
+/** Validation messages are message keys; anything else (server text) is shown as it is. */
+export function useErrorText() {
+  const t = useT();
+  return (errors: string[] | undefined) =>
+    errors?.map((e) => (e.includes(".") && !e.includes(" ") ? t(e as MessageKey) : e)).join("；");
+}
+
+type InputType = "text" | "password" | "tel" | "date" | "search" | "file" | "number";
+
+export function Field({
+  field,
+  label,
+  type = "text",
+  hint,
+  autoComplete,
+}: {
+  field: AnyField;
+  label: string;
+  type?: InputType;
+  hint?: string;
+  autoComplete?: string;
+}) {
+  const errorText = useErrorText();
+  const error = errorText(field.errors);
+  return (
+    <div className="space-y-1">
+      <label htmlFor={field.id} className="block font-medium">
+        {label}
+      </label>
+      <input {...getInputProps(field, { type, ariaDescribedBy: hint ? `${field.id}-hint` : undefined })} autoComplete={autoComplete} className="input" />
+      {hint ? (
+        <p id={`${field.id}-hint`} className="text-sm text-gray-600">
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={field.errorId} className="text-base text-red-700" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function SelectField({
+  field,
+  label,
+  options,
+}: {
+  field: AnyField;
+  label: string;
+  options: { value: string | number; label: string }[];
+}) {
+  const errorText = useErrorText();
+  const error = errorText(field.errors);
+  return (
+    <div className="space-y-1">
+      <label htmlFor={field.id} className="block font-medium">
+        {label}
+      </label>
+      <select {...getSelectProps(field)} className="input">
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      {error ? (
+        <p id={field.errorId} className="text-base text-red-700" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function FormErrors({ errors }: { errors: string[] | undefined }) {
+  const errorText = useErrorText();
+  const text = errorText(errors);
+  return text ? (
+    <p className="rounded-lg bg-red-50 p-3 text-red-800" role="alert">
+      {text}
+    </p>
+  ) : null;
+}

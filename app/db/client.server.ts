@@ -1,0 +1,63 @@
+import fs from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import pg from "pg";
+import * as schema from "./schema";
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** The driver under drizzle, for the bulk paths (COPY, unnest) and LISTEN/NOTIFY. */
+export type Driver = { kind: "pglite"; client: PGlite } | { kind: "pg"; pool: pg.Pool };
+export type Database = { db: Db; driver: Driver; close: () => Promise<void> };
+
+const MIGRATION_LOCK = 727_272;
+
+function migrationsFolder() {
+  return path.resolve(process.env.MIGRATIONS_DIR ?? "drizzle");
+}
+
+/**
+ * DATABASE_URL set → PostgreSQL through a `pg` pool; unset → PGlite under DATA_DIR
+ * (default `data/`, or `memory://` for an in-memory database). Migrations run on open.
+ */
+export async function openDatabase(env = process.env): Promise<Database> {
+  if (env.DATABASE_URL) {
+    const pool = new pg.Pool({
+      connectionString: env.DATABASE_URL,
+      max: Number(env.DATABASE_POOL_SIZE ?? 10),
+    });
+    const db = drizzlePg(pool, { schema }) as unknown as Db;
+    // Several instances may start at once: one migrates, the others wait on the lock.
+    const lockClient = await pool.connect();
+    try {
+      await lockClient.query("select pg_advisory_lock($1)", [MIGRATION_LOCK]);
+      await migratePg(drizzlePg(pool, { schema }), { migrationsFolder: migrationsFolder() });
+    } finally {
+      await lockClient.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => {});
+      lockClient.release();
+    }
+    return { db, driver: { kind: "pg", pool }, close: () => pool.end() };
+  }
+  const dataDir = env.DATA_DIR ?? "data";
+  const inMemory = dataDir.startsWith("memory://");
+  if (!inMemory) fs.mkdirSync(dataDir, { recursive: true });
+  const client = await PGlite.create(inMemory ? dataDir : path.resolve(dataDir), { extensions: { pg_trgm } });
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: migrationsFolder() });
+  return { db, driver: { kind: "pglite", client }, close: () => client.close() };
+}
+
+const globalForDb = globalThis as unknown as { __database?: Promise<Database> };
+
+/** The process-wide database, opened once (and kept across dev-server reloads). */
+export function getDatabase(): Promise<Database> {
+  globalForDb.__database ??= openDatabase();
+  return globalForDb.__database;
+}
+
+export const { db, driver } = await getDatabase();

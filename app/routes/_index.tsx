@@ -1,0 +1,60 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { scopePrefixes } from "~/auth/policy.server";
+import { requireViewer } from "~/auth/session.server";
+import { useT } from "~/i18n/i18n";
+import { unitPath } from "~/org/units.server";
+
+export const meta: MetaFunction = () => [{ title: "首页 · 网上党校" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const viewer = await requireViewer(request);
+  const path = await unitPath(viewer.unitCode);
+  const managed = viewer.grants.filter((g) => scopePrefixes(viewer, "organiser").includes(g.unitCode));
+  return {
+    name: viewer.name,
+    status: viewer.status,
+    unitPath: path.map((u) => u.name).join(" / "),
+    requiredHours: viewer.isCadre ? 56 : 32,
+    managed: managed.map((g) => ({ unitId: g.unitId, name: g.unitName, role: g.role })),
+  };
+}
+
+export default function Home() {
+  const t = useT();
+  const home = useLoaderData<typeof loader>();
+  return (
+    <div className="space-y-4">
+      <section className="card">
+        <h1 className="text-2xl font-bold">{t("home.greeting", { name: home.name })}</h1>
+        <dl className="mt-3 grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-base">
+          <dt className="text-gray-600">{t("home.unit")}</dt>
+          <dd>{home.unitPath}</dd>
+          <dt className="text-gray-600">{t("home.status")}</dt>
+          <dd>{t(`status.${home.status}`)}</dd>
+        </dl>
+        <p className="mt-3 rounded-lg bg-party-50 p-3 text-party-800">{t("home.requirement", { hours: home.requiredHours })}</p>
+      </section>
+      {home.managed.length > 0 ? (
+        <section className="card">
+          <h2 className="text-xl font-bold">{t("home.manage")}</h2>
+          <ul className="mt-2 space-y-2">
+            {home.managed.map((g) => (
+              <li key={g.unitId}>
+                <Link to={`/admin/units/${g.unitId}`} className="link text-lg">
+                  {g.name}
+                </Link>{" "}
+                <span className="text-gray-600">· {t(`role.${g.role}`)}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      <section className="card">
+        <Link to="/password" className="link">
+          {t("nav.password")}
+        </Link>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,36 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
+import { hasAnyRole, requireRole } from "~/auth/policy.server";
+import { requireViewer } from "~/auth/session.server";
+import { useT } from "~/i18n/i18n";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const viewer = await requireViewer(request);
+  requireRole(viewer, "organiser");
+  return { isAdmin: hasAnyRole(viewer, "admin") };
+}
+
+export default function AdminLayout() {
+  const t = useT();
+  const { isAdmin } = useLoaderData<typeof loader>();
+  const tab = ({ isActive }: { isActive: boolean }) =>
+    `rounded-lg px-3 py-2 ${isActive ? "bg-party-600 text-white" : "bg-white text-gray-900 ring-1 ring-gray-300"}`;
+  return (
+    <div className="space-y-4">
+      <nav aria-label="admin" className="flex flex-wrap gap-2">
+        <NavLink to="/admin/units" className={tab}>
+          {t("nav.units")}
+        </NavLink>
+        <NavLink to="/admin/members" className={tab}>
+          {t("nav.members")}
+        </NavLink>
+        {isAdmin ? (
+          <NavLink to="/admin/import" className={tab}>
+            {t("nav.import")}
+          </NavLink>
+        ) : null}
+      </nav>
+      <Outlet />
+    </div>
+  );
+}

@@ -1,0 +1,58 @@
+// The HTTP server: Express in front of the Remix request handler (Vite middleware in development).
+// Importing the server build opens and migrates the database and seeds the demo on first start.
+import path from "node:path";
+import { createRequestHandler } from "@remix-run/express";
+import compression from "compression";
+import express from "express";
+import morgan from "morgan";
+
+const development = process.env.NODE_ENV !== "production";
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? "0.0.0.0";
+
+const viteDevServer = development
+  ? await import("vite").then((vite) => vite.createServer({ server: { middlewareMode: true } }))
+  : undefined;
+
+const build = viteDevServer
+  ? () => viteDevServer.ssrLoadModule("virtual:remix/server-build")
+  : await import(path.resolve("build/server/index.js"));
+// In development, load the app once now so migrations and the demo seed run before the first request.
+if (viteDevServer) await build();
+
+const app = express();
+app.disable("x-powered-by");
+// Behind a load balancer, TRUST_PROXY=true makes X-Forwarded-For the client IP (per-IP login limits).
+app.set("trust proxy", process.env.TRUST_PROXY === "true");
+app.use(compression());
+if (viteDevServer) {
+  app.use(viteDevServer.middlewares);
+} else {
+  app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
+  app.use(express.static("build/client", { maxAge: "1h" }));
+}
+if (process.env.LOG_REQUESTS !== "false") app.use(morgan("tiny"));
+
+app.all(
+  "*",
+  createRequestHandler({
+    build,
+    mode: development ? "development" : "production",
+    getLoadContext: (req) => ({ clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown" }),
+  }),
+);
+
+const server = app.listen(port, host, () => {
+  console.log(`网上党校 ready at http://localhost:${port}`);
+});
+
+async function shutdown() {
+  server.close();
+  await viteDevServer?.close();
+  // Close the database cleanly so PGlite flushes its files.
+  const database = globalThis.__database;
+  if (database) await (await database).close().catch(() => {});
+  process.exit(0);
+}
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);
