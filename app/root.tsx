@@ -23,8 +23,8 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
 
 export const meta: MetaFunction = () => [{ title: "网上党校" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const [locale, viewer, refresh] = await Promise.all([getLocale(request), getViewer(request), sessionRefreshCookie(request)]);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const [locale, viewer, refresh] = await Promise.all([getLocale(request), getViewer({ request, context }), sessionRefreshCookie({ request, context })]);
   return data(
     {
       locale,

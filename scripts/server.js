@@ -25,6 +25,18 @@ app.disable("x-powered-by");
 // Behind a load balancer, TRUST_PROXY=true makes X-Forwarded-For the client IP (per-IP login limits).
 app.set("trust proxy", process.env.TRUST_PROXY === "true");
 app.use(compression());
+// Refuse writes sent by pages of another origin with a clean 403 (the app checks again per action).
+app.use((req, res, next) => {
+  if (req.method === "GET" || req.method === "HEAD") return next();
+  const source = req.get("origin") ?? req.get("referer");
+  if (!source) return next();
+  let sourceHost = "";
+  try {
+    sourceHost = new URL(source).host;
+  } catch {}
+  if (sourceHost !== (req.get("x-forwarded-host") ?? req.get("host"))) return res.status(403).send("Cross-origin request refused");
+  next();
+});
 if (viteDevServer) {
   app.use(viteDevServer.middlewares);
 } else {

@@ -38,8 +38,12 @@ export async function unitPath(code: string) {
   return rows;
 }
 
-async function nextChildCode(parentCode: string, preferredSegment?: string) {
-  const children = await db
+type Executor = Pick<typeof db, "select">;
+
+// Takes the transaction when called inside one: PGlite has a single connection, so a query
+// on `db` while a transaction holds it would wait forever.
+async function nextChildCode(parentCode: string, preferredSegment?: string, executor: Executor = db) {
+  const children = await executor
     .select({ code: units.code })
     .from(units)
     .where(and(like(units.code, `${parentCode}${"_".repeat(CODE_SEGMENT)}`)));
@@ -87,7 +91,7 @@ export async function moveUnit(unitId: number, newParentId: number) {
     if (parent.code.startsWith(unit.code)) throw new OrgError("parentId", "error.moveIntoSelf");
     if (unit.parentId === parent.id) return unit;
     assertKindFits(parent, unit.kind);
-    const newCode = await nextChildCode(parent.code, unit.code.slice(-CODE_SEGMENT));
+    const newCode = await nextChildCode(parent.code, unit.code.slice(-CODE_SEGMENT), tx);
     const depthDelta = (newCode.length - unit.code.length) / CODE_SEGMENT;
     await tx.execute(sql`
       update ${units}

@@ -7,8 +7,8 @@ import { unitPath } from "~/org/units.server";
 
 export const meta: MetaFunction = () => [{ title: "首页 · 网上党校" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const viewer = await requireViewer(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = await requireViewer({ request, context });
   const path = await unitPath(viewer.unitCode);
   const managed = viewer.grants.filter((g) => scopePrefixes(viewer, "organiser").includes(g.unitCode));
   return {

@@ -11,8 +11,8 @@ import { memberActionSchema } from "~/org/forms";
 import { getGrant, grantRole, grantsOf, resetMemberPassword, revokeGrant, setMemberDisabled, updateMember } from "~/org/members.server";
 import { listUnitsUnder, OrgError } from "~/org/units.server";
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const viewer = await requireViewer(request);
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const viewer = await requireViewer({ request, context });
   const { user, unitName } = await requireMemberInScope(viewer, parseId(params.userId), "organiser");
   const [units, adminUnits, grants] = await Promise.all([
     listUnitsUnder(scopePrefixes(viewer, "organiser")),
@@ -40,8 +40,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  const viewer = await requireViewer(request);
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const viewer = await requireViewer({ request, context });
   const { user } = await requireMemberInScope(viewer, parseId(params.userId), "organiser");
   const submission = parseWithZod(await request.formData(), { schema: memberActionSchema });
   if (submission.status !== "success") {

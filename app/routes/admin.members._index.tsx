@@ -6,8 +6,8 @@ import { useT } from "~/i18n/i18n";
 import { listMembers } from "~/org/members.server";
 import { listUnitsUnder } from "~/org/units.server";
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const viewer = await requireViewer(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = await requireViewer({ request, context });
   requireRole(viewer, "organiser");
   const url = new URL(request.url);
   const unitParam = url.searchParams.get("unit");

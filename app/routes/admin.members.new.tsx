@@ -12,16 +12,16 @@ import { memberCreateSchema } from "~/org/forms";
 import { createMember } from "~/org/members.server";
 import { listUnitsUnder, OrgError } from "~/org/units.server";
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const viewer = await requireViewer(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = await requireViewer({ request, context });
   requireRole(viewer, "organiser");
   const units = await listUnitsUnder(scopePrefixes(viewer, "organiser"));
   const preselect = Number(new URL(request.url).searchParams.get("unit"));
   return { units, defaultUnitId: units.some((u) => u.id === preselect) ? preselect : units[0]?.id };
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-  const viewer = await requireViewer(request);
+export async function action({ request, context }: ActionFunctionArgs) {
+  const viewer = await requireViewer({ request, context });
   requireRole(viewer, "organiser");
   const submission = parseWithZod(await request.formData(), { schema: memberCreateSchema });
   if (submission.status !== "success") return submission.reply({ hideFields: ["password"] });

@@ -4,8 +4,8 @@ import { hasAnyRole, requireRole } from "~/auth/policy.server";
 import { requireViewer } from "~/auth/session.server";
 import { useT } from "~/i18n/i18n";
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const viewer = await requireViewer(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = await requireViewer({ request, context });
   requireRole(viewer, "organiser");
   return { isAdmin: hasAnyRole(viewer, "admin") };
 }

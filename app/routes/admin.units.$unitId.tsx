@@ -11,8 +11,8 @@ import { unitActionSchema } from "~/org/forms";
 import { CHILD_KINDS } from "~/org/kinds";
 import { childrenWithCounts, createUnit, deleteUnit, listUnitsUnder, moveUnit, OrgError, renameUnit, unitPath } from "~/org/units.server";
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const viewer = await requireViewer(request);
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const viewer = await requireViewer({ request, context });
   const unit = await requireUnitInScope(viewer, parseId(params.unitId), "organiser");
   const canEdit = coversCode(viewer, unit.code, "admin");
   const parentCode = unit.code.slice(0, -3);
@@ -34,8 +34,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  const viewer = await requireViewer(request);
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const viewer = await requireViewer({ request, context });
   const unit = await requireUnitInScope(viewer, parseId(params.unitId), "admin");
   const submission = parseWithZod(await request.formData(), { schema: unitActionSchema });
   if (submission.status !== "success") return { intent: String(submission.payload.intent ?? ""), result: submission.reply() };

@@ -5,8 +5,8 @@ import { requireViewer } from "~/auth/session.server";
 import { useT } from "~/i18n/i18n";
 import { listUnitsUnder } from "~/org/units.server";
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const viewer = await requireViewer(request);
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = await requireViewer({ request, context });
   requireRole(viewer, "organiser");
   const tree = await listUnitsUnder(scopePrefixes(viewer, "organiser"));
   const top = Math.min(...tree.map((u) => u.depth));

@@ -14,8 +14,8 @@ import { translate } from "~/i18n/messages";
 
 export const meta: MetaFunction = () => [{ title: "登录 · 网上党校" }];
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  if (await getViewer(request)) throw redirect("/");
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  if (await getViewer({ request, context })) throw redirect("/");
   return null;
 }
 

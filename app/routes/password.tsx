@@ -8,13 +8,13 @@ import { requireViewer } from "~/auth/session.server";
 import { Field, FormErrors } from "~/components/field";
 import { useT } from "~/i18n/i18n";
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const viewer = await requireViewer(request, { allowPasswordChange: true });
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const viewer = await requireViewer({ request, context }, { allowPasswordChange: true });
   return { mustChange: viewer.mustChangePassword };
 }
 
-export async function action({ request }: ActionFunctionArgs) {
-  const viewer = await requireViewer(request, { allowPasswordChange: true });
+export async function action({ request, context }: ActionFunctionArgs) {
+  const viewer = await requireViewer({ request, context }, { allowPasswordChange: true });
   const submission = parseWithZod(await request.formData(), { schema: passwordChangeSchema });
   if (submission.status !== "success") return { result: submission.reply({ hideFields: ["currentPassword", "newPassword", "confirmPassword"] }), saved: false };
   const { currentPassword, newPassword } = submission.value;

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   boolean,
   date,
   index,
@@ -26,7 +27,7 @@ export const units = pgTable(
   "units",
   {
     id: serial("id").primaryKey(),
-    parentId: integer("parent_id").references((): any => units.id, { onDelete: "restrict" }),
+    parentId: integer("parent_id").references((): AnyPgColumn => units.id, { onDelete: "restrict" }),
     kind: unitKind("kind").notNull(),
     name: varchar("name", { length: 100 }).notNull(),
     code: varchar("code", { length: 60 }).notNull(),
