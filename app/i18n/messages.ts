@@ -1,5 +1,10 @@
 // UI text. zh-CN is the default locale; en mirrors every key (the type checks it).
-export const zhCN = {
+// Each domain keeps its own strings in app/<domain>/messages.ts and is merged here.
+import * as courses from "~/courses/messages";
+import * as media from "~/media/messages";
+import * as quiz from "~/quiz/messages";
+
+const coreZh = {
   "app.name": "网上党校",
   "app.tagline": "学习在指尖，初心在心间",
   "nav.home": "首页",
@@ -128,9 +133,7 @@ export const zhCN = {
   "error.selfDisable": "不能停用自己的账号",
 } as const;
 
-export type MessageKey = keyof typeof zhCN;
-
-export const en: Record<MessageKey, string> = {
+const coreEn: Record<keyof typeof coreZh, string> = {
   "app.name": "Online Party School",
   "app.tagline": "Study at your fingertips",
   "nav.home": "Home",
@@ -258,6 +261,10 @@ export const en: Record<MessageKey, string> = {
   "error.cannotChangeOwnRoot": "You cannot delete or move the top unit of your own grant",
   "error.selfDisable": "You cannot disable your own account",
 };
+
+export const zhCN = { ...coreZh, ...courses.zhCN, ...media.zhCN, ...quiz.zhCN };
+export type MessageKey = keyof typeof zhCN;
+export const en: Record<MessageKey, string> = { ...coreEn, ...courses.en, ...media.en, ...quiz.en };
 
 export type Locale = "zh-CN" | "en";
 export const LOCALES: Locale[] = ["zh-CN", "en"];
