@@ -1,4 +1,5 @@
 import {
+  bigint,
   boolean,
   index,
   integer,
@@ -97,8 +98,8 @@ export const lessonProgress = pgTable(
     activeSeconds: integer("active_seconds").notNull().default(0),
     reachedEnd: boolean("reached_end").notNull().default(false),
     bestScore: real("best_score"),
-    /** Highest client report sequence applied, so replays and late reports are no-ops. */
-    lastSeq: integer("last_seq").notNull().default(0),
+    /** Client clock (ms) of the newest report applied: an older report never moves the position back. */
+    lastSeq: bigint("last_seq", { mode: "number" }).notNull().default(0),
     lastReportAt: timestamp("last_report_at", { withTimezone: true }),
     completedAt: timestamp("completed_at", { withTimezone: true }),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),

@@ -1,0 +1,1 @@
+ALTER TABLE "lesson_progress" ALTER COLUMN "last_seq" SET DATA TYPE bigint;
