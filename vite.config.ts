@@ -15,6 +15,8 @@ export default defineConfig(({ isSsrBuild }) => ({
   // The server bundle opens the database with top-level await.
   build: isSsrBuild ? { target: "node20" } : {},
   plugins: [remix(remixConfig), tailwindcss(), tsconfigPaths()],
+  // Server-only native packages must not be pre-bundled for the browser by the dev server.
+  optimizeDeps: { exclude: ["@node-rs/argon2", "@electric-sql/pglite", "pg"] },
   ssr: {
     // native / wasm packages stay external to the server bundle
     external: ["@electric-sql/pglite", "@node-rs/argon2", "pg", "exceljs"],
