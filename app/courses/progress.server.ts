@@ -1,7 +1,17 @@
 import { and, eq, isNotNull, sql } from "drizzle-orm";
+import { z } from "zod";
 import { db } from "~/db/client.server";
 import { courseCompletions, lessonProgress, lessons } from "~/db/schema";
-import { creditHoursFor } from "./rules";
+import {
+  applyReport,
+  creditHoursFor,
+  FIRST_REPORT_ALLOWANCE,
+  MAX_PLAYBACK_RATE,
+  minimumReadingSeconds,
+  READING_CHARS_PER_MINUTE,
+  REPORT_SLACK_SECONDS,
+  type Range,
+} from "./rules";
 
 type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
 
@@ -32,6 +42,7 @@ export async function completeLesson(
         target: [lessonProgress.userId, lessonProgress.lessonId],
         set: {
           completedAt: sql`coalesce(${lessonProgress.completedAt}, ${now})`,
+          version: sql`${lessonProgress.version} + 1`,
           bestScore: score === undefined ? sql`${lessonProgress.bestScore}` : sql`greatest(${lessonProgress.bestScore}, ${score})`,
           updatedAt: now,
         },
@@ -67,4 +78,116 @@ async function completeCourseIfDone(t: Tx, userId: number, courseId: number, now
     .onConflictDoNothing()
     .returning({ userId: courseCompletions.userId });
   return { courseCompleted: inserted.length > 0, creditHours: inserted.length > 0 ? creditHours : null };
+}
+
+export const progressReportSchema = z.object({
+  lessonId: z.number().int().positive(),
+  /** The client's clock (ms) when the report was made; orders reports from one device. */
+  seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  /** Video: watched ranges of the video (s). Reading: wall-clock ranges (epoch s) the page was active. */
+  ranges: z.array(z.tuple([z.number().finite(), z.number().finite()])).max(500),
+  position: z.number().finite().min(0).max(1e6).optional(),
+  reachedEnd: z.boolean().optional(),
+});
+export type ProgressReport = z.infer<typeof progressReportSchema>;
+
+type LessonMeta = { kind: "video" | "reading" | "quiz"; durationSeconds: number; completionThreshold: number; readingChars: number | null };
+const lessonCache = new Map<number, { meta: LessonMeta | null; at: number }>();
+const LESSON_CACHE_MS = 30_000;
+
+// Lessons change rarely; progress reports arrive every few seconds per member.
+async function lessonMeta(lessonId: number) {
+  const hit = lessonCache.get(lessonId);
+  if (hit && Date.now() - hit.at < LESSON_CACHE_MS) return hit.meta;
+  const [row] = await db
+    .select({ kind: lessons.kind, durationSeconds: lessons.durationSeconds, completionThreshold: lessons.completionThreshold, readingChars: lessons.readingChars })
+    .from(lessons)
+    .where(eq(lessons.id, lessonId));
+  lessonCache.set(lessonId, { meta: row ?? null, at: Date.now() });
+  return row ?? null;
+}
+
+function readingCharsPerMinute() {
+  const configured = Number(process.env.READING_CHARS_PER_MINUTE);
+  return Number.isFinite(configured) && configured > 0 ? configured : READING_CHARS_PER_MINUTE;
+}
+
+export type ProgressState = {
+  studiedSeconds: number;
+  requiredSeconds: number;
+  completed: boolean;
+  justCompleted: Completion | null;
+  capped: boolean;
+};
+
+/**
+ * Applies one progress report. Ranges are unions, so a repeated or late report adds nothing;
+ * the position only moves for a newer report. Concurrent reports retry on a changed row
+ * (compare-and-set on the row's version) instead of holding a lock.
+ */
+export async function reportProgress(userId: number, report: ProgressReport, now = new Date()): Promise<ProgressState | null> {
+  const meta = await lessonMeta(report.lessonId);
+  if (!meta || meta.kind === "quiz") return null;
+  const isVideo = meta.kind === "video";
+  const nowSeconds = now.getTime() / 1000;
+  const requiredSeconds = isVideo
+    ? meta.durationSeconds * meta.completionThreshold
+    : minimumReadingSeconds(meta.readingChars ?? 0, readingCharsPerMinute());
+
+  // Contention is one member's own devices or tabs, so a few retries settle it.
+  for (let attempt = 0; attempt < 25; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+    const [row] = await db
+      .select({
+        ranges: lessonProgress.watchedRanges,
+        lastReportAt: lessonProgress.lastReportAt,
+        lastSeq: lessonProgress.lastSeq,
+        reachedEnd: lessonProgress.reachedEnd,
+        completedAt: lessonProgress.completedAt,
+        version: lessonProgress.version,
+        positionSeconds: lessonProgress.positionSeconds,
+      })
+      .from(lessonProgress)
+      .where(and(eq(lessonProgress.userId, userId), eq(lessonProgress.lessonId, report.lessonId)));
+    const applied = applyReport(
+      { ranges: (row?.ranges ?? []) as Range[], lastReportAt: row?.lastReportAt ?? null },
+      report.ranges as Range[],
+      isVideo
+        ? { clip: [0, meta.durationSeconds], rate: MAX_PLAYBACK_RATE, now }
+        : // Active reading time cannot lie in the future, nor before the first report's allowance.
+          { clip: [0, nowSeconds + REPORT_SLACK_SECONDS], rate: 1, now, firstReportAllowance: FIRST_REPORT_ALLOWANCE / 2 },
+    );
+    const newer = report.seq >= (row?.lastSeq ?? 0);
+    const values = {
+      watchedRanges: applied.ranges,
+      watchedSeconds: isVideo ? applied.seconds : 0,
+      activeSeconds: isVideo ? 0 : Math.floor(applied.seconds),
+      positionSeconds: newer && report.position !== undefined ? report.position : (row?.positionSeconds ?? 0),
+      reachedEnd: (row?.reachedEnd ?? false) || Boolean(report.reachedEnd),
+      lastSeq: newer ? report.seq : (row?.lastSeq ?? 0),
+      lastReportAt: now,
+      updatedAt: now,
+    };
+    let written: unknown[];
+    if (!row) {
+      written = await db
+        .insert(lessonProgress)
+        .values({ userId, lessonId: report.lessonId, ...values })
+        .onConflictDoNothing()
+        .returning({ userId: lessonProgress.userId });
+    } else {
+      written = await db
+        .update(lessonProgress)
+        .set({ ...values, version: row.version + 1 })
+        .where(and(eq(lessonProgress.userId, userId), eq(lessonProgress.lessonId, report.lessonId), eq(lessonProgress.version, row.version)))
+        .returning({ userId: lessonProgress.userId });
+    }
+    if (written.length === 0) continue;
+    const studied = applied.seconds;
+    const done = studied >= requiredSeconds - 1e-6 && (isVideo || values.reachedEnd);
+    let justCompleted: Completion | null = null;
+    if (done && !row?.completedAt) justCompleted = await completeLesson(userId, report.lessonId, { now });
+    return { studiedSeconds: studied, requiredSeconds, completed: done || Boolean(row?.completedAt), justCompleted, capped: applied.capped };
+  }
+  throw new Response("Too much contention on this lesson's progress", { status: 503 });
 }

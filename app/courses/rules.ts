@@ -48,42 +48,47 @@ export const REPORT_SLACK_SECONDS = 5;
 export const FIRST_REPORT_ALLOWANCE = 20;
 
 /**
- * Applies a watch report to what the server already has. The new seconds a report may add
- * are capped by wall-clock time since the previous report at 2× speed (plus a small slack),
- * so a forged report, a seek to the end or a replay cannot complete a lesson.
+ * Adds reported ranges to what the server already has. The new seconds a report may add are
+ * capped by wall-clock time since the previous report × `rate` (plus a small slack), so a
+ * forged report, a seek to the end or a replay cannot complete a lesson. Used for video
+ * (ranges of the video's timeline, rate 2) and for reading (ranges of wall-clock time in
+ * which the page was active, rate 1).
  */
-export function applyWatchReport(
+export function applyReport(
   stored: { ranges: Range[]; lastReportAt: Date | null },
   reported: Range[],
-  duration: number,
-  now: Date,
-  firstReportAllowance = FIRST_REPORT_ALLOWANCE,
+  { clip, rate, now, firstReportAllowance = FIRST_REPORT_ALLOWANCE }: { clip: Range; rate: number; now: Date; firstReportAllowance?: number },
 ) {
-  const clipped = reported.map(([s, e]): Range => [Math.max(0, s), Math.min(duration, e)]);
+  const clipped = reported.map(([s, e]): Range => [Math.max(clip[0], s), Math.min(clip[1], e)]);
   const before = mergeRanges(stored.ranges);
   const beforeSeconds = coveredSeconds(before);
   const elapsed = stored.lastReportAt ? Math.max(0, (now.getTime() - stored.lastReportAt.getTime()) / 1000) : 0;
-  const budget = (stored.lastReportAt ? elapsed * MAX_PLAYBACK_RATE : firstReportAllowance) + REPORT_SLACK_SECONDS;
-  let merged = mergeRanges([...before, ...clipped]);
-  let gained = coveredSeconds(merged) - beforeSeconds;
-  if (gained > budget) {
-    // Keep the new seconds in the order they were reported until the budget runs out.
-    let left = budget;
-    const accepted: Range[] = [];
-    for (const [s, e] of clipped) {
-      if (left <= 0) break;
-      const fresh = subtractRanges([s, e], mergeRanges([...before, ...accepted]));
-      for (const [fs, fe] of fresh) {
-        if (left <= 0) break;
-        const take = Math.min(fe - fs, left);
-        accepted.push([fs, fs + take]);
-        left -= take;
-      }
-    }
-    merged = mergeRanges([...before, ...accepted]);
-    gained = coveredSeconds(merged) - beforeSeconds;
+  const budget = (stored.lastReportAt ? elapsed * rate : firstReportAllowance) + REPORT_SLACK_SECONDS;
+  const claimed = coveredSeconds(mergeRanges([...before, ...clipped])) - beforeSeconds;
+  if (claimed <= budget) {
+    const ranges = mergeRanges([...before, ...clipped]);
+    return { ranges, seconds: coveredSeconds(ranges), gained: claimed, capped: false };
   }
-  return { ranges: merged, watchedSeconds: coveredSeconds(merged), gained, capped: gained < coveredSeconds(mergeRanges([...before, ...clipped])) - beforeSeconds };
+  // Keep the new seconds in the order they were reported until the budget runs out.
+  let left = budget;
+  const accepted: Range[] = [];
+  for (const [s, e] of clipped) {
+    if (left <= 0) break;
+    for (const [fs, fe] of subtractRanges([s, e], mergeRanges([...before, ...accepted]))) {
+      if (left <= 0) break;
+      const take = Math.min(fe - fs, left);
+      accepted.push([fs, fs + take]);
+      left -= take;
+    }
+  }
+  const ranges = mergeRanges([...before, ...accepted]);
+  return { ranges, seconds: coveredSeconds(ranges), gained: coveredSeconds(ranges) - beforeSeconds, capped: true };
+}
+
+/** A video report: ranges of the video's own timeline, playback up to 2×. */
+export function applyWatchReport(stored: { ranges: Range[]; lastReportAt: Date | null }, reported: Range[], duration: number, now: Date) {
+  const r = applyReport(stored, reported, { clip: [0, duration], rate: MAX_PLAYBACK_RATE, now });
+  return { ranges: r.ranges, watchedSeconds: r.seconds, gained: r.gained, capped: r.capped };
 }
 
 /** Parts of `range` not covered by the (merged) `ranges`. */

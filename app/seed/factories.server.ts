@@ -1,6 +1,6 @@
 // Builders shared by the demo seed, the tests and the benchmarks.
 import { db } from "~/db/client.server";
-import { roleGrants, users } from "~/db/schema";
+import { courses, lessons, roleGrants, users } from "~/db/schema";
 import { hashPassword } from "~/auth/password.server";
 import { isCadrePosition, type MemberStatus, type UnitKind } from "~/org/kinds";
 import { createUnit } from "~/org/units.server";
@@ -69,4 +69,44 @@ export async function makeMember(spec: MemberSpec) {
     await db.insert(roleGrants).values(spec.grants.map((g) => ({ userId: user.id, unitId: g.unitId, role: g.role })));
   }
   return user;
+}
+
+export type LessonSpec = {
+  kind: "video" | "reading" | "quiz";
+  title?: string;
+  durationSeconds?: number;
+  readingChars?: number;
+  completionThreshold?: number;
+};
+
+let courseSequence = 0;
+
+/** A published course with the given lessons, in order. */
+export async function makeCourse(spec: { title?: string; unitId?: number | null; tags?: string[]; published?: boolean; lessons: LessonSpec[] }) {
+  courseSequence += 1;
+  const [course] = await db
+    .insert(courses)
+    .values({
+      slug: `course-${process.pid}-${courseSequence}`,
+      title: spec.title ?? `测试课程${courseSequence}`,
+      tags: spec.tags ?? [],
+      unitId: spec.unitId ?? null,
+      published: spec.published ?? true,
+    })
+    .returning();
+  const lessonRows = await db
+    .insert(lessons)
+    .values(
+      spec.lessons.map((l, i) => ({
+        courseId: course.id,
+        position: i + 1,
+        kind: l.kind,
+        title: l.title ?? `第${i + 1}课`,
+        durationSeconds: l.durationSeconds ?? 60,
+        readingChars: l.readingChars ?? null,
+        completionThreshold: l.completionThreshold ?? 0.9,
+      })),
+    )
+    .returning();
+  return { course, lessons: lessonRows };
 }

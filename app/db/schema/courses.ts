@@ -102,6 +102,8 @@ export const lessonProgress = pgTable(
     lastSeq: bigint("last_seq", { mode: "number" }).notNull().default(0),
     lastReportAt: timestamp("last_report_at", { withTimezone: true }),
     completedAt: timestamp("completed_at", { withTimezone: true }),
+    /** Bumped by every write: concurrent reports compare-and-set on it. */
+    version: integer("version").notNull().default(0),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.lessonId] }), index("lesson_progress_lesson_idx").on(t.lessonId)],

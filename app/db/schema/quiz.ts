@@ -45,6 +45,8 @@ export const questions = pgTable(
 
 export type QuestionOption = { id: string; text: string };
 export type AnswerKey = { choices?: string[]; value?: boolean; blanks?: string[][] };
+/** What a member answered: option ids, true/false, or one text per blank. */
+export type QuizResponse = { choices?: string[]; value?: boolean; blanks?: string[] };
 
 /** Immutable: an edit adds a version, so answers already given keep what they were asked. */
 export const questionVersions = pgTable(
@@ -83,6 +85,8 @@ export const quizAttempts = pgTable(
     startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
     deadline: timestamp("deadline", { withTimezone: true }),
     submittedAt: timestamp("submitted_at", { withTimezone: true }),
+    /** The answers submitted, one per item (null: left unanswered); null until submitted. */
+    responses: jsonb("responses").$type<(QuizResponse | null)[]>(),
     score: real("score"),
     passed: boolean("passed"),
   },
@@ -122,6 +126,8 @@ export const mistakeBook = pgTable(
       .references(() => questions.id, { onDelete: "cascade" }),
     correctStreak: integer("correct_streak").notNull().default(0),
     addedAt: timestamp("added_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Practice takes the entry practised longest ago (never practised first). */
+    lastPractisedAt: timestamp("last_practised_at", { withTimezone: true }),
   },
   (t) => [primaryKey({ columns: [t.userId, t.questionId] })],
 );

@@ -1,0 +1,149 @@
+import { and, asc, desc, eq, isNull, sql, type SQL } from "drizzle-orm";
+import type { Viewer } from "~/auth/policy.server";
+import { db } from "~/db/client.server";
+import { courseCompletions, courses, lessonProgress, lessons, units, videoAssets } from "~/db/schema";
+import { creditHoursFor } from "./rules";
+
+/** Published courses of the whole committee, or of a unit on the member's path to the root. */
+function visibleTo(viewer: Pick<Viewer, "unitCode">): SQL {
+  return and(
+    eq(courses.published, true),
+    sql`(${courses.unitId} is null or exists (select 1 from ${units} u where u.id = ${courses.unitId} and ${viewer.unitCode} like u.code || '%'))`,
+  )!;
+}
+
+function escapeLike(text: string) {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export async function listCourses(viewer: Viewer, { q, tag }: { q?: string; tag?: string } = {}) {
+  const conditions: SQL[] = [visibleTo(viewer)];
+  if (q) conditions.push(sql`${courses.title} ilike ${`%${escapeLike(q)}%`}`);
+  if (tag) conditions.push(sql`${tag} = any(${courses.tags})`);
+  const rows = await db
+    .select({
+      id: courses.id,
+      slug: courses.slug,
+      title: courses.title,
+      summary: courses.summary,
+      tags: courses.tags,
+      lessonCount: sql<number>`(select count(*)::int from ${lessons} l where l.course_id = ${courses.id})`,
+      seconds: sql<number>`(select coalesce(sum(l.duration_seconds), 0)::int from ${lessons} l where l.course_id = ${courses.id})`,
+      hasQuiz: sql<boolean>`exists (select 1 from ${lessons} l where l.course_id = ${courses.id} and l.kind = 'quiz')`,
+      done: sql<number>`(select count(*)::int from ${lessonProgress} p join ${lessons} l on l.id = p.lesson_id where l.course_id = ${courses.id} and p.user_id = ${viewer.id} and p.completed_at is not null)`,
+    })
+    .from(courses)
+    .where(and(...conditions))
+    .orderBy(asc(courses.id));
+  return rows.map((c) => ({ ...c, creditHours: creditHoursFor(c.seconds, c.hasQuiz) }));
+}
+
+export async function allTags(viewer: Viewer) {
+  const rows = await db
+    .select({ tag: sql<string>`distinct unnest(${courses.tags})` })
+    .from(courses)
+    .where(visibleTo(viewer));
+  return rows.map((r) => r.tag).sort((a, b) => a.localeCompare(b, "zh-CN"));
+}
+
+export async function getCourse(viewer: Viewer, courseId: number) {
+  const [course] = await db.select().from(courses).where(and(eq(courses.id, courseId), visibleTo(viewer)));
+  if (!course) return null;
+  const [lessonRows, [completion]] = await Promise.all([
+    db
+      .select({
+        id: lessons.id,
+        position: lessons.position,
+        kind: lessons.kind,
+        title: lessons.title,
+        durationSeconds: lessons.durationSeconds,
+        completedAt: lessonProgress.completedAt,
+        watchedSeconds: lessonProgress.watchedSeconds,
+        activeSeconds: lessonProgress.activeSeconds,
+        bestScore: lessonProgress.bestScore,
+      })
+      .from(lessons)
+      .leftJoin(lessonProgress, and(eq(lessonProgress.lessonId, lessons.id), eq(lessonProgress.userId, viewer.id)))
+      .where(eq(lessons.courseId, course.id))
+      .orderBy(asc(lessons.position)),
+    db
+      .select({ creditHours: courseCompletions.creditHours, completedAt: courseCompletions.completedAt })
+      .from(courseCompletions)
+      .where(and(eq(courseCompletions.courseId, course.id), eq(courseCompletions.userId, viewer.id))),
+  ]);
+  const seconds = lessonRows.reduce((sum, l) => sum + l.durationSeconds, 0);
+  const hasQuiz = lessonRows.some((l) => l.kind === "quiz");
+  return {
+    course: { id: course.id, title: course.title, summary: course.summary, tags: course.tags },
+    lessons: lessonRows,
+    seconds,
+    creditHours: creditHoursFor(seconds, hasQuiz),
+    completion: completion ? { creditHours: Number(completion.creditHours), completedAt: completion.completedAt } : null,
+  };
+}
+
+export async function getLesson(viewer: Viewer, lessonId: number) {
+  const [row] = await db
+    .select({
+      lesson: lessons,
+      courseTitle: courses.title,
+      video: { status: videoAssets.status, masterPath: videoAssets.masterPath, posterPath: videoAssets.posterPath },
+      progress: {
+        positionSeconds: lessonProgress.positionSeconds,
+        watchedRanges: lessonProgress.watchedRanges,
+        watchedSeconds: lessonProgress.watchedSeconds,
+        activeSeconds: lessonProgress.activeSeconds,
+        reachedEnd: lessonProgress.reachedEnd,
+        completedAt: lessonProgress.completedAt,
+      },
+    })
+    .from(lessons)
+    .innerJoin(courses, eq(courses.id, lessons.courseId))
+    .leftJoin(videoAssets, eq(videoAssets.id, lessons.videoAssetId))
+    .leftJoin(lessonProgress, and(eq(lessonProgress.lessonId, lessons.id), eq(lessonProgress.userId, viewer.id)))
+    .where(and(eq(lessons.id, lessonId), visibleTo(viewer)));
+  if (!row) return null;
+  const siblings = await db
+    .select({ id: lessons.id, position: lessons.position, title: lessons.title })
+    .from(lessons)
+    .where(eq(lessons.courseId, row.lesson.courseId))
+    .orderBy(asc(lessons.position));
+  const index = siblings.findIndex((s) => s.id === lessonId);
+  return { ...row, previous: siblings[index - 1] ?? null, next: siblings[index + 1] ?? null };
+}
+
+const studyable = new Map<string, { ok: boolean; at: number }>();
+const STUDYABLE_MS = 30_000;
+
+/** Whether the member may study (and report progress on) a lesson; cached briefly per unit. */
+export async function canStudyLesson(viewer: Viewer, lessonId: number) {
+  const key = `${viewer.unitCode}:${lessonId}`;
+  const hit = studyable.get(key);
+  if (hit && Date.now() - hit.at < STUDYABLE_MS) return hit.ok;
+  const [row] = await db
+    .select({ id: lessons.id })
+    .from(lessons)
+    .innerJoin(courses, eq(courses.id, lessons.courseId))
+    .where(and(eq(lessons.id, lessonId), visibleTo(viewer)));
+  studyable.set(key, { ok: Boolean(row), at: Date.now() });
+  return Boolean(row);
+}
+
+/** The lesson the member studied last and has not finished, with where they stopped. */
+export async function continueStudying(viewer: Viewer) {
+  const [row] = await db
+    .select({
+      lessonId: lessons.id,
+      lessonTitle: lessons.title,
+      kind: lessons.kind,
+      courseTitle: courses.title,
+      positionSeconds: lessonProgress.positionSeconds,
+    })
+    .from(lessonProgress)
+    .innerJoin(lessons, eq(lessons.id, lessonProgress.lessonId))
+    .innerJoin(courses, eq(courses.id, lessons.courseId))
+    .where(and(eq(lessonProgress.userId, viewer.id), isNull(lessonProgress.completedAt), visibleTo(viewer)))
+    .orderBy(desc(lessonProgress.updatedAt))
+    .limit(1);
+  return row ?? null;
+}

@@ -1,0 +1,166 @@
+import { and, eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { completeLesson, reportProgress } from "~/courses/progress.server";
+import { studyRecord } from "~/courses/record.server";
+import { db } from "~/db/client.server";
+import { courseCompletions, lessonProgress } from "~/db/schema";
+import { makeCourse, makeMember, makeUnitTree } from "~/seed/factories.server";
+import * as progressRoute from "~/routes/api.progress";
+import { invoke, sessionCookie } from "../support/routes";
+import type { Viewer } from "~/auth/policy.server";
+
+let unitId: number;
+let otherUnitId: number;
+const t0 = new Date("2026-03-10T02:00:00Z");
+const at = (s: number) => new Date(t0.getTime() + s * 1000);
+
+beforeAll(async () => {
+  const tree = await makeUnitTree({ name: "进度党委", kind: "committee", children: [{ name: "A支部", kind: "branch" }, { name: "B支部", kind: "branch" }] });
+  unitId = tree.get("A支部")!.id;
+  otherUnitId = tree.get("B支部")!.id;
+});
+
+/** Plays a video honestly: reports every 10 s of wall time at `rate`, cumulative ranges. */
+async function watch(userId: number, lessonId: number, { from = 0, to, rate = 2, start = 0 }: { from?: number; to: number; rate?: number; start?: number }) {
+  let position = from;
+  let clock = start;
+  let state;
+  while (position < to) {
+    clock += 10;
+    const next = Math.min(to, position + 10 * rate);
+    state = await reportProgress(userId, { lessonId, seq: at(clock).getTime(), ranges: [[from, next]], position: next }, at(clock));
+    position = next;
+  }
+  return { state, clock };
+}
+
+describe("video progress", () => {
+  it("completes a lesson watched at 2× and then the course, with credit hours", async () => {
+    const user = await makeMember({ unitId });
+    const { course, lessons } = await makeCourse({ lessons: [{ kind: "video", durationSeconds: 120 }] });
+    const { state } = await watch(user.id, lessons[0].id, { to: 120 });
+    expect(state?.completed).toBe(true);
+    expect(state?.justCompleted).toMatchObject({ lessonCompleted: true, courseCompleted: true, creditHours: 0.25 });
+    const [completion] = await db.select().from(courseCompletions).where(and(eq(courseCompletions.userId, user.id), eq(courseCompletions.courseId, course.id)));
+    expect(Number(completion.creditHours)).toBe(0.25);
+  });
+
+  it("does not complete on a seek to the end, nor on a forged report", async () => {
+    const user = await makeMember({ unitId });
+    const { lessons } = await makeCourse({ lessons: [{ kind: "video", durationSeconds: 600 }] });
+    const id = lessons[0].id;
+    await reportProgress(user.id, { lessonId: id, seq: 1, ranges: [[0, 10]], position: 10 }, at(0));
+    const seek = await reportProgress(user.id, { lessonId: id, seq: 2, ranges: [[0, 10], [590, 600]], position: 600 }, at(5));
+    expect(seek?.completed).toBe(false);
+    const forged = await reportProgress(user.id, { lessonId: id, seq: 3, ranges: [[0, 600]], position: 600 }, at(10));
+    expect(forged?.capped).toBe(true);
+    expect(forged?.completed).toBe(false);
+    expect(forged!.studiedSeconds).toBeLessThanOrEqual(10 + 20 + 10 + 5 + 5 + 1e-9);
+  });
+
+  it("treats a repeated or out-of-order report as a no-op", async () => {
+    const user = await makeMember({ unitId });
+    const { lessons } = await makeCourse({ lessons: [{ kind: "video", durationSeconds: 600 }] });
+    const id = lessons[0].id;
+    await reportProgress(user.id, { lessonId: id, seq: 100, ranges: [[0, 15]], position: 15 }, at(0));
+    await reportProgress(user.id, { lessonId: id, seq: 200, ranges: [[0, 30]], position: 30 }, at(10));
+    const replay = await reportProgress(user.id, { lessonId: id, seq: 200, ranges: [[0, 30]], position: 30 }, at(11));
+    const late = await reportProgress(user.id, { lessonId: id, seq: 100, ranges: [[0, 15]], position: 15 }, at(12));
+    expect(replay?.studiedSeconds).toBe(30);
+    expect(late?.studiedSeconds).toBe(30);
+    const [row] = await db.select().from(lessonProgress).where(and(eq(lessonProgress.userId, user.id), eq(lessonProgress.lessonId, id)));
+    expect(row.positionSeconds).toBe(30);
+    expect(row.watchedRanges).toEqual([[0, 30]]);
+  });
+
+  it("keeps every second of concurrent reports (compare-and-set, nothing lost)", async () => {
+    const user = await makeMember({ unitId });
+    const { lessons } = await makeCourse({ lessons: [{ kind: "video", durationSeconds: 1000 }] });
+    const id = lessons[0].id;
+    await reportProgress(user.id, { lessonId: id, seq: 1, ranges: [[0, 1]], position: 1 }, at(0));
+    // Ten reports of disjoint 2-second pieces arrive at once; none may overwrite another.
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => reportProgress(user.id, { lessonId: id, seq: 10 + i, ranges: [[10 + i * 10, 12 + i * 10]], position: 12 + i * 10 }, at(600))),
+    );
+    const [row] = await db.select().from(lessonProgress).where(and(eq(lessonProgress.userId, user.id), eq(lessonProgress.lessonId, id)));
+    expect(row.watchedRanges).toEqual([[0, 1], ...Array.from({ length: 10 }, (_, i) => [10 + i * 10, 12 + i * 10])]);
+    expect(row.watchedSeconds).toBe(21);
+  });
+});
+
+describe("reading progress", () => {
+  it("completes after reaching the end and the minimum active time, not before", async () => {
+    const user = await makeMember({ unitId });
+    const { lessons } = await makeCourse({ lessons: [{ kind: "reading", readingChars: 1000, durationSeconds: 120 }] });
+    const id = lessons[0].id;
+    const base = t0.getTime() / 1000;
+    // Scrolled to the end at once: not enough time.
+    let state = await reportProgress(user.id, { lessonId: id, seq: 1, ranges: [[base, base + 10]], reachedEnd: true }, at(10));
+    expect(state?.completed).toBe(false);
+    for (let s = 20; s <= 120; s += 10) {
+      state = await reportProgress(user.id, { lessonId: id, seq: s, ranges: [[base, base + s]], reachedEnd: true }, at(s));
+    }
+    expect(state?.studiedSeconds).toBe(120);
+    expect(state?.completed).toBe(true);
+  });
+
+  it("does not count time claimed in the future or beyond the wall clock", async () => {
+    const user = await makeMember({ unitId });
+    const { lessons } = await makeCourse({ lessons: [{ kind: "reading", readingChars: 5000 }] });
+    const base = t0.getTime() / 1000;
+    const state = await reportProgress(user.id, { lessonId: lessons[0].id, seq: 1, ranges: [[base - 3600, base + 3600]], reachedEnd: true }, at(0));
+    expect(state!.studiedSeconds).toBeLessThanOrEqual(15);
+  });
+});
+
+describe("the progress endpoint", () => {
+  it("takes a batch, refuses lessons of courses the member may not see, and bad bodies", async () => {
+    const user = await makeMember({ unitId });
+    const cookie = await sessionCookie(user.id);
+    const mine = await makeCourse({ lessons: [{ kind: "video", durationSeconds: 300 }] });
+    const theirs = await makeCourse({ unitId: otherUnitId, lessons: [{ kind: "video", durationSeconds: 300 }] });
+    const post = (body: string) =>
+      progressRoute.action({
+        request: new Request("http://localhost:3000/api/progress", {
+          method: "POST",
+          headers: { cookie, origin: "http://localhost:3000", host: "localhost:3000", "content-type": "application/json" },
+          body,
+        }),
+        params: {},
+        context: {},
+      }) as Promise<Response>;
+    const ok = await post(
+      JSON.stringify({ reports: [{ lessonId: mine.lessons[0].id, seq: 1, ranges: [[0, 10]], position: 10 }, { lessonId: theirs.lessons[0].id, seq: 1, ranges: [[0, 10]] }] }),
+    );
+    const json = (await ok.json()) as { results: { lessonId: number; error?: string; studiedSeconds?: number }[] };
+    expect(json.results[0].studiedSeconds).toBe(10);
+    expect(json.results[1].error).toBe("not found");
+    expect(await db.select().from(lessonProgress).where(eq(lessonProgress.lessonId, theirs.lessons[0].id))).toHaveLength(0);
+    expect((await post("not json")).status).toBe(400);
+    expect((await post(JSON.stringify({ reports: [{ lessonId: "1; drop table users", seq: 1, ranges: [] }] }))).status).toBe(400);
+    expect((await post(JSON.stringify({ reports: [{ lessonId: 1, seq: 1, ranges: [[0, "NaN"]] }] }))).status).toBe(400);
+  });
+
+  it("asks for a login without a session", async () => {
+    const out = await invoke(progressRoute.action, { path: "/api/progress", method: "POST", form: {} });
+    expect(out.status).toBe(302);
+  });
+});
+
+describe("study record", () => {
+  it("sums this year's credit hours per month against the requirement", async () => {
+    const user = await makeMember({ unitId, position: "支部书记" });
+    const a = await makeCourse({ lessons: [{ kind: "video", durationSeconds: 40 * 60 }, { kind: "quiz" }] });
+    const b = await makeCourse({ lessons: [{ kind: "video", durationSeconds: 20 * 60 }] });
+    for (const l of a.lessons) await completeLesson(user.id, l.id, { now: new Date("2026-03-05T10:00:00Z") });
+    await completeLesson(user.id, b.lessons[0].id, { now: new Date("2026-05-31T17:00:00Z") }); // 1 June in Beijing
+    const viewer = { id: user.id, isCadre: true } as Viewer;
+    const record = await studyRecord(viewer, 2026);
+    expect(record.required).toBe(56);
+    expect(record.total).toBe(1.5 + 0.5);
+    expect(record.perMonth[2]).toBe(1.5);
+    expect(record.perMonth[5]).toBe(0.5);
+    expect(record.courses).toHaveLength(2);
+    expect((await studyRecord(viewer, 2025)).total).toBe(0);
+  });
+});
