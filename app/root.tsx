@@ -13,7 +13,9 @@ import {
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
+import { useEffect } from "react";
 import { getViewer, sessionRefreshCookie } from "~/auth/session.server";
+import { flushReports, pendingReports } from "~/courses/progress-queue";
 import { hasAnyRole } from "~/auth/policy.server";
 import { useT } from "~/i18n/i18n";
 import { getLocale } from "~/i18n/locale.server";
@@ -98,6 +100,10 @@ export function Layout({ children }: { children: React.ReactNode }) {
 }
 
 export default function App() {
+  // Progress kept in this browser while offline goes out on the next page load.
+  useEffect(() => {
+    if (pendingReports() > 0) void flushReports();
+  }, []);
   return <Outlet />;
 }
 

@@ -2,20 +2,23 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { scopePrefixes } from "~/auth/policy.server";
 import { requireViewer } from "~/auth/session.server";
+import { yearlyRequirement } from "~/courses/rules";
 import { useT } from "~/i18n/i18n";
+import { continueStudying } from "~/courses/catalogue.server";
 import { unitPath } from "~/org/units.server";
 
 export const meta: MetaFunction = () => [{ title: "首页 · 网上党校" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireViewer({ request, context });
-  const path = await unitPath(viewer.unitCode);
+  const [path, resume] = await Promise.all([unitPath(viewer.unitCode), continueStudying(viewer)]);
   const managed = viewer.grants.filter((g) => scopePrefixes(viewer, "organiser").includes(g.unitCode));
   return {
     name: viewer.name,
     status: viewer.status,
     unitPath: path.map((u) => u.name).join(" / "),
-    requiredHours: viewer.isCadre ? 56 : 32,
+    requiredHours: yearlyRequirement(viewer.isCadre),
+    resume,
     managed: managed.map((g) => ({ unitId: g.unitId, name: g.unitName, role: g.role })),
   };
 }
@@ -35,6 +38,29 @@ export default function Home() {
         </dl>
         <p className="mt-3 rounded-lg bg-party-50 p-3 text-party-800">{t("home.requirement", { hours: home.requiredHours })}</p>
       </section>
+      {home.resume ? (
+        <section className="card">
+          <h2 className="text-xl font-bold">{t("home.continue")}</h2>
+          <Link to={`/lessons/${home.resume.lessonId}`} className="btn mt-3 w-full justify-start text-left" data-testid="continue-studying">
+            {home.resume.courseTitle} · {home.resume.lessonTitle}
+          </Link>
+          {home.resume.kind === "video" && home.resume.positionSeconds > 0 ? (
+            <p className="mt-1 text-gray-600">
+              {t("home.continueAt", {
+                time: `${Math.floor(home.resume.positionSeconds / 60)}:${String(Math.floor(home.resume.positionSeconds % 60)).padStart(2, "0")}`,
+              })}
+            </p>
+          ) : null}
+        </section>
+      ) : null}
+      <nav className="grid grid-cols-2 gap-3" aria-label={t("nav.home")}>
+        <Link to="/courses" className="card text-center text-lg font-semibold text-party-700">
+          {t("home.courses")}
+        </Link>
+        <Link to="/me/record" className="card text-center text-lg font-semibold text-party-700">
+          {t("home.record")}
+        </Link>
+      </nav>
       {home.managed.length > 0 ? (
         <section className="card">
           <h2 className="text-xl font-bold">{t("home.manage")}</h2>
