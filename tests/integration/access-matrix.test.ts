@@ -4,7 +4,8 @@ import { asc } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "~/db/client.server";
 import { roleGrants, units, users } from "~/db/schema";
-import { makeMember, makeUnitTree } from "~/seed/factories.server";
+import { makeCourse, makeMember, makeUnitTree } from "~/seed/factories.server";
+
 import * as home from "~/routes/_index";
 import * as admin from "~/routes/admin";
 import * as adminIndex from "~/routes/admin._index";
@@ -17,6 +18,9 @@ import * as importPage from "~/routes/admin.import";
 import * as template from "~/routes/admin.import.template[.xlsx]";
 import * as exportXlsx from "~/routes/admin.export[.xlsx]";
 import * as password from "~/routes/password";
+import * as catalogue from "~/routes/courses._index";
+import * as coursePage from "~/routes/courses.$courseId";
+import * as record from "~/routes/me.record";
 import { invoke, sessionCookie, type Outcome } from "../support/routes";
 
 type Persona = "member" | "otherOrganiser" | "thisOrganiser" | "admin";
@@ -24,7 +28,15 @@ const PERSONAS: Persona[] = ["member", "otherOrganiser", "thisOrganiser", "admin
 type Expect = "ok" | 403 | 404;
 
 const cookies = {} as Record<Persona, string>;
-const ids = {} as { thisBranch: number; thisGroup: number; otherBranch: number; target: number; targetGrant: number; member: number };
+const ids = {} as {
+  thisBranch: number;
+  thisGroup: number;
+  otherBranch: number;
+  target: number;
+  targetGrant: number;
+  member: number;
+  branchCourse: number;
+};
 
 beforeAll(async () => {
   const tree = await makeUnitTree({
@@ -44,7 +56,9 @@ beforeAll(async () => {
   const committeeAdmin = await makeMember({ unitId: ids.otherBranch, grants: [{ unitId: tree.get("矩阵党委")!.id, role: "admin" }] });
   const target = await makeMember({ unitId: ids.thisGroup, name: "目标党员", employeeNo: "TARGET1", phone: "13700000001" });
   const [grant] = await db.insert(roleGrants).values({ userId: target.id, unitId: ids.thisGroup, role: "organiser" }).returning();
-  Object.assign(ids, { target: target.id, targetGrant: grant.id, member: member.id });
+  // A course published for this branch only.
+  const { course } = await makeCourse({ unitId: ids.thisBranch, lessons: [{ kind: "video" }] });
+  Object.assign(ids, { target: target.id, targetGrant: grant.id, member: member.id, branchCourse: course.id });
   cookies.member = await sessionCookie(member.id);
   cookies.otherOrganiser = await sessionCookie(otherOrganiser.id);
   cookies.thisOrganiser = await sessionCookie(thisOrganiser.id);
@@ -86,6 +100,15 @@ const adminOnly = { member: 403, otherOrganiser: 403, thisOrganiser: 403, admin:
 const cases: Case[] = [
   { name: "GET /", kind: "read", expect: member, run: (_, cookie) => invoke(home.loader, { path: "/", cookie }) },
   { name: "GET /password", kind: "read", expect: member, run: (_, cookie) => invoke(password.loader, { path: "/password", cookie }) },
+  { name: "GET /courses", kind: "read", expect: member, run: (_, cookie) => invoke(catalogue.loader, { path: "/courses", cookie }) },
+  { name: "GET /me/record", kind: "read", expect: member, run: (_, cookie) => invoke(record.loader, { path: "/me/record", cookie }) },
+  {
+    name: "GET /courses/:branchCourse (a course of this branch)",
+    kind: "read",
+    // Courses are scoped by the member's own unit: the organiser of another branch is not in it.
+    expect: { member: "ok", otherOrganiser: 404, thisOrganiser: "ok", admin: 404 },
+    run: (_, cookie) => invoke(coursePage.loader, { path: `/courses/${ids.branchCourse}`, cookie, params: { courseId: String(ids.branchCourse) } }),
+  },
   { name: "GET /admin (layout)", kind: "read", expect: anyOrganiser, run: (_, cookie) => invoke(admin.loader, { path: "/admin", cookie }) },
   {
     name: "GET /admin/units",
