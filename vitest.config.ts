@@ -5,6 +5,7 @@ export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
     include: ["app/**/*.test.{ts,tsx}", "tests/integration/**/*.test.ts"],
+    globalSetup: ["tests/setup/global.ts"],
     setupFiles: ["tests/setup/db.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
