@@ -41,6 +41,8 @@ if (viteDevServer) {
   app.use(viteDevServer.middlewares);
 } else {
   app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
+  // Reading images too large to inline, emitted by the MDX compiler under content-hash names.
+  app.use("/content-assets", express.static(process.env.CONTENT_ASSETS_DIR ?? "public/content-assets", { immutable: true, maxAge: "1y" }));
   app.use(express.static("build/client", { maxAge: "1h" }));
 }
 if (process.env.LOG_REQUESTS !== "false") app.use(morgan("tiny"));

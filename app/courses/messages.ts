@@ -41,6 +41,11 @@ export const zhCN = {
   "record.month": "{month}月",
   "record.courses": "已完成的课程",
   "record.noCourses": "今年还没有完成的课程",
+  // reading.* — MDX readings (app/components/reading, app/content)
+  "reading.keyPoint": "要点",
+  "reading.source": "出处：",
+  "reading.termExplanation": "释义：",
+  "reading.unavailable": "这篇阅读材料暂时无法显示，请稍后再试。",
 } as const;
 
 export const en: Record<keyof typeof zhCN, string> = {
@@ -85,4 +90,9 @@ export const en: Record<keyof typeof zhCN, string> = {
   "record.month": "{month}",
   "record.courses": "Courses completed",
   "record.noCourses": "No courses completed this year yet",
+  // reading.* — MDX readings (app/components/reading, app/content)
+  "reading.keyPoint": "Key point",
+  "reading.source": "Source: ",
+  "reading.termExplanation": "Meaning: ",
+  "reading.unavailable": "This reading cannot be shown right now. Please try again later.",
 };

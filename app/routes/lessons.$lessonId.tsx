@@ -1,0 +1,143 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { useEffect, useState } from "react";
+import { notFound, parseId } from "~/auth/policy.server";
+import { requireViewer } from "~/auth/session.server";
+import { ReadingView } from "~/components/reading/reading-view";
+import { ReadingTracker } from "~/components/study/reading-tracker";
+import { VideoPlayer } from "~/components/study/video-player";
+import { loadReading } from "~/content/reading.server";
+import { getLesson } from "~/courses/catalogue.server";
+import { onReportResults, type ReportResult } from "~/courses/progress-queue";
+import { minimumReadingSeconds, READING_CHARS_PER_MINUTE, type Range } from "~/courses/rules";
+import { useT } from "~/i18n/i18n";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.lesson.title ?? ""} · 网上党校` }];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const viewer = await requireViewer({ request, context });
+  const lessonId = parseId(params.lessonId);
+  const found = await getLesson(viewer, lessonId);
+  if (!found) notFound();
+  const { lesson, progress, video } = found;
+  if (lesson.kind === "quiz") throw redirect(`/lessons/${lesson.id}/quiz`);
+  const charsPerMinute = Number(process.env.READING_CHARS_PER_MINUTE) || READING_CHARS_PER_MINUTE;
+  const reading = lesson.kind === "reading" ? await loadReading(lesson.id) : null;
+  return {
+    lesson: { id: lesson.id, kind: lesson.kind, title: lesson.title, courseId: lesson.courseId, durationSeconds: lesson.durationSeconds, threshold: lesson.completionThreshold },
+    courseTitle: found.courseTitle,
+    previous: found.previous,
+    next: found.next,
+    progress: {
+      position: progress?.positionSeconds ?? 0,
+      ranges: (progress?.watchedRanges ?? []) as Range[],
+      watchedSeconds: progress?.watchedSeconds ?? 0,
+      activeSeconds: progress?.activeSeconds ?? 0,
+      reachedEnd: progress?.reachedEnd ?? false,
+      completed: Boolean(progress?.completedAt),
+    },
+    video:
+      lesson.kind === "video" && video?.status
+        ? { status: video.status, src: video.masterPath ? `/media/${video.masterPath}` : null, poster: video.posterPath ? `/media/${video.posterPath}` : undefined }
+        : null,
+    reading: reading && { code: reading.code, requiredSeconds: minimumReadingSeconds(reading.chars, charsPerMinute) },
+    serverNow: Date.now(),
+  };
+}
+
+function useCompletion(lessonId: number, initiallyCompleted: boolean) {
+  const [state, setState] = useState({ completed: initiallyCompleted, courseHours: null as number | null, offline: false });
+  useEffect(
+    () =>
+      onReportResults((results: ReportResult[], pending) => {
+        const mine = results.find((r) => r.lessonId === lessonId);
+        setState((s) => ({
+          completed: s.completed || Boolean(mine?.completed),
+          courseHours: mine?.justCompleted?.courseCompleted ? (mine.justCompleted.creditHours ?? null) : s.courseHours,
+          offline: pending > 0,
+        }));
+      }),
+    [lessonId],
+  );
+  return state;
+}
+
+export default function LessonPage() {
+  const t = useT();
+  const data = useLoaderData<typeof loader>();
+  const { lesson, progress } = data;
+  const completion = useCompletion(lesson.id, progress.completed);
+  const [watched, setWatched] = useState(progress.watchedSeconds);
+  const [reading, setReading] = useState({ seconds: progress.activeSeconds, reachedEnd: progress.reachedEnd });
+  const [offset] = useState(() => data.serverNow - Date.now());
+  const percent = lesson.durationSeconds ? Math.min(100, Math.floor((watched / lesson.durationSeconds) * 100)) : 0;
+  const mmss = (s: number) => ({ minutes: Math.floor(s / 60), seconds: Math.floor(s % 60) });
+
+  return (
+    <article className="space-y-4">
+      <nav className="text-base">
+        <Link to={`/courses/${lesson.courseId}`} className="link">
+          ← {data.courseTitle}
+        </Link>
+      </nav>
+      <h1 className="text-2xl font-bold">{lesson.title}</h1>
+
+      {lesson.kind === "video" ? (
+        data.video?.status === "ready" && data.video.src ? (
+          <>
+            <VideoPlayer lessonId={lesson.id} src={data.video.src} poster={data.video.poster} startAt={progress.completed ? 0 : progress.position} initialRanges={progress.ranges} onStudied={setWatched} />
+            <p className="text-gray-700" data-testid="watched">
+              {t("lesson.watched", { percent, required: Math.round(lesson.threshold * 100) })}
+            </p>
+          </>
+        ) : (
+          <p className="card">{data.video?.status === "failed" ? t("lesson.videoFailed") : t("lesson.videoProcessing")}</p>
+        )
+      ) : null}
+
+      {lesson.kind === "reading" && data.reading ? (
+        <>
+          <ReadingView code={data.reading.code} />
+          <ReadingTracker lessonId={lesson.id} serverOffsetMs={offset} onProgress={(seconds, reachedEnd) => setReading({ seconds: Math.max(seconds, progress.activeSeconds), reachedEnd: reachedEnd || progress.reachedEnd })} />
+          {!completion.completed ? (
+            <p className="sticky bottom-2 rounded-lg bg-white/95 p-3 text-base shadow ring-1 ring-gray-200" aria-live="polite">
+              {t("lesson.readingProgress", {
+                ...mmss(reading.seconds),
+                requiredMinutes: mmss(data.reading.requiredSeconds).minutes,
+                requiredSeconds: mmss(data.reading.requiredSeconds).seconds,
+              })}
+            </p>
+          ) : null}
+        </>
+      ) : null}
+
+      <div aria-live="polite" className="space-y-2">
+        {completion.completed ? (
+          <p className="rounded-lg bg-green-50 p-3 font-semibold text-green-900" data-testid="lesson-done">
+            ✓ {t("lesson.done")}
+          </p>
+        ) : null}
+        {completion.courseHours !== null ? (
+          <p className="rounded-lg bg-party-50 p-3 font-semibold text-party-800">{t("lesson.courseCompletedNow", { hours: completion.courseHours })}</p>
+        ) : null}
+        {completion.offline ? <p className="rounded-lg bg-amber-50 p-3 text-amber-900">{t("lesson.offlineQueued")}</p> : null}
+      </div>
+
+      <nav className="flex justify-between gap-2">
+        {data.previous ? (
+          <Link to={`/lessons/${data.previous.id}`} className="btn-secondary">
+            {t("lesson.previous")}
+          </Link>
+        ) : (
+          <span />
+        )}
+        {data.next ? (
+          <Link to={`/lessons/${data.next.id}`} className="btn">
+            {t("lesson.next")}
+          </Link>
+        ) : null}
+      </nav>
+    </article>
+  );
+}
