@@ -2,13 +2,16 @@ import { and, asc, desc, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { Viewer } from "~/auth/policy.server";
 import { db } from "~/db/client.server";
 import { courseCompletions, courses, lessonProgress, lessons, units, videoAssets } from "~/db/schema";
+import { qualified } from "~/db/sql.server";
+
+const courseId = qualified(courses.id);
 import { creditHoursFor } from "./rules";
 
 /** Published courses of the whole committee, or of a unit on the member's path to the root. */
 function visibleTo(viewer: Pick<Viewer, "unitCode">): SQL {
   return and(
     eq(courses.published, true),
-    sql`(${courses.unitId} is null or exists (select 1 from ${units} u where u.id = ${courses.unitId} and ${viewer.unitCode} like u.code || '%'))`,
+    sql`(${qualified(courses.unitId)} is null or exists (select 1 from ${units} u where u.id = ${qualified(courses.unitId)} and ${viewer.unitCode} like u.code || '%'))`,
   )!;
 }
 
@@ -27,10 +30,10 @@ export async function listCourses(viewer: Viewer, { q, tag }: { q?: string; tag?
       title: courses.title,
       summary: courses.summary,
       tags: courses.tags,
-      lessonCount: sql<number>`(select count(*)::int from ${lessons} l where l.course_id = ${courses.id})`,
-      seconds: sql<number>`(select coalesce(sum(l.duration_seconds), 0)::int from ${lessons} l where l.course_id = ${courses.id})`,
-      hasQuiz: sql<boolean>`exists (select 1 from ${lessons} l where l.course_id = ${courses.id} and l.kind = 'quiz')`,
-      done: sql<number>`(select count(*)::int from ${lessonProgress} p join ${lessons} l on l.id = p.lesson_id where l.course_id = ${courses.id} and p.user_id = ${viewer.id} and p.completed_at is not null)`,
+      lessonCount: sql<number>`(select count(*)::int from ${lessons} l where l.course_id = ${courseId})`,
+      seconds: sql<number>`(select coalesce(sum(l.duration_seconds), 0)::int from ${lessons} l where l.course_id = ${courseId})`,
+      hasQuiz: sql<boolean>`exists (select 1 from ${lessons} l where l.course_id = ${courseId} and l.kind = 'quiz')`,
+      done: sql<number>`(select count(*)::int from ${lessonProgress} p join ${lessons} l on l.id = p.lesson_id where l.course_id = ${courseId} and p.user_id = ${viewer.id} and p.completed_at is not null)`,
     })
     .from(courses)
     .where(and(...conditions))

@@ -1,6 +1,7 @@
 import { and, asc, count, eq, inArray, like, or, sql } from "drizzle-orm";
 import { db } from "~/db/client.server";
 import { roleGrants, units, users } from "~/db/schema";
+import { qualified } from "~/db/sql.server";
 import type { MessageKey } from "~/i18n/messages";
 import { CHILD_KINDS, CODE_SEGMENT, type UnitKind } from "./kinds";
 
@@ -127,7 +128,7 @@ export async function childrenWithCounts(unit: Unit) {
       name: units.name,
       kind: units.kind,
       code: units.code,
-      members: sql<number>`(select count(*)::int from ${users} u join ${units} s on s.id = u.unit_id where s.code like ${units.code} || '%')`,
+      members: sql<number>`(select count(*)::int from ${users} u join ${units} s on s.id = u.unit_id where s.code like ${qualified(units.code)} || '%')`,
     })
     .from(units)
     .where(eq(units.parentId, unit.id))

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { db } from "~/db/client.server";
 import { units } from "~/db/schema";
 import { makeMember, makeUnitTree } from "~/seed/factories.server";
-import { createUnit, deleteUnit, listSubtree, moveUnit, OrgError } from "~/org/units.server";
+import { childrenWithCounts, createUnit, deleteUnit, listSubtree, moveUnit, OrgError } from "~/org/units.server";
 
 let tree: Awaited<ReturnType<typeof makeUnitTree>>;
 let counter = 0;
@@ -76,5 +76,18 @@ describe("deleting a unit", () => {
     await expect(deleteUnit(get("乙支部").id)).rejects.toMatchObject({ key: "error.unitHasMembers" });
     await deleteUnit(get("甲小组").id);
     expect(await db.select().from(units).where(eq(units.id, get("甲小组").id))).toHaveLength(0);
+  });
+});
+
+describe("children with member counts", () => {
+  it("count each child's whole subtree and nothing else", async () => {
+    await makeMember({ unitId: get("甲小组").id });
+    await makeMember({ unitId: get("甲支部").id });
+    await makeMember({ unitId: get("乙支部").id });
+    const children = await childrenWithCounts(get("党委"));
+    expect(children.map((c) => [c.name, c.members])).toEqual([
+      [`总支${counter}`, 2],
+      [`乙支部${counter}`, 1],
+    ]);
   });
 });

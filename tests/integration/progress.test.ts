@@ -1,9 +1,10 @@
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { getCourse, listCourses } from "~/courses/catalogue.server";
 import { completeLesson, reportProgress } from "~/courses/progress.server";
 import { studyRecord } from "~/courses/record.server";
 import { db } from "~/db/client.server";
-import { courseCompletions, lessonProgress } from "~/db/schema";
+import { courseCompletions, lessonProgress, units } from "~/db/schema";
 import { makeCourse, makeMember, makeUnitTree } from "~/seed/factories.server";
 import * as progressRoute from "~/routes/api.progress";
 import { invoke, sessionCookie } from "../support/routes";
@@ -162,5 +163,23 @@ describe("study record", () => {
     expect(record.perMonth[5]).toBe(0.5);
     expect(record.courses).toHaveLength(2);
     expect((await studyRecord(viewer, 2025)).total).toBe(0);
+  });
+});
+
+describe("catalogue", () => {
+  it("counts each course's own lessons, the member's progress and credit hours, and hides other units' courses", async () => {
+    const user = await makeMember({ unitId });
+    const [unit] = await db.select().from(units).where(eq(units.id, unitId));
+    const viewer = { id: user.id, unitCode: unit.code } as Viewer;
+    const a = await makeCourse({ title: "目录甲", tags: ["安全"], lessons: [{ kind: "video", durationSeconds: 1200 }, { kind: "reading", durationSeconds: 600 }, { kind: "quiz", durationSeconds: 0 }] });
+    await makeCourse({ title: "目录乙", lessons: [{ kind: "video" }] });
+    await makeCourse({ title: "目录丙（他支部）", unitId: otherUnitId, lessons: [{ kind: "video" }] });
+    await completeLesson(user.id, a.lessons[0].id);
+    const listed = await listCourses(viewer, { q: "目录" });
+    expect(listed.map((c) => c.title)).toEqual(["目录甲", "目录乙"]);
+    expect(listed[0]).toMatchObject({ lessonCount: 3, done: 1, seconds: 1800, creditHours: 1.5 });
+    expect(listed[1]).toMatchObject({ lessonCount: 1, done: 0 });
+    expect((await listCourses(viewer, { q: "目录", tag: "安全" })).map((c) => c.title)).toEqual(["目录甲"]);
+    expect(await getCourse(viewer, a.course.id)).toMatchObject({ creditHours: 1.5, seconds: 1800 });
   });
 });
