@@ -21,7 +21,10 @@ import { useT } from "~/i18n/i18n";
 import { getLocale } from "~/i18n/locale.server";
 import styles from "./tailwind.css?url";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: styles },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
 
 export const meta: MetaFunction = () => [{ title: "网上党校" }];
 

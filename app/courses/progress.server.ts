@@ -120,42 +120,41 @@ export type ProgressState = {
   capped: boolean;
 };
 
+const progressColumns = {
+  ranges: lessonProgress.watchedRanges,
+  lastReportAt: lessonProgress.lastReportAt,
+  lastSeq: lessonProgress.lastSeq,
+  reachedEnd: lessonProgress.reachedEnd,
+  completedAt: lessonProgress.completedAt,
+  version: lessonProgress.version,
+  positionSeconds: lessonProgress.positionSeconds,
+};
+
 /**
  * Applies one progress report. Ranges are unions, so a repeated or late report adds nothing;
- * the position only moves for a newer report. Concurrent reports retry on a changed row
- * (compare-and-set on the row's version) instead of holding a lock.
+ * the position only moves for a newer report. Concurrent reports of one member (two devices)
+ * compare-and-set on the row's version; after a few lost races the report takes a row lock.
  */
 export async function reportProgress(userId: number, report: ProgressReport, now = new Date()): Promise<ProgressState | null> {
   const meta = await lessonMeta(report.lessonId);
   if (!meta || meta.kind === "quiz") return null;
   const isVideo = meta.kind === "video";
-  const nowSeconds = now.getTime() / 1000;
   const requiredSeconds = isVideo
     ? meta.durationSeconds * meta.completionThreshold
     : minimumReadingSeconds(meta.readingChars ?? 0, readingCharsPerMinute());
+  const where = and(eq(lessonProgress.userId, userId), eq(lessonProgress.lessonId, report.lessonId));
 
-  // Contention is one member's own devices or tabs, so a few retries settle it.
-  for (let attempt = 0; attempt < 25; attempt++) {
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
-    const [row] = await db
-      .select({
-        ranges: lessonProgress.watchedRanges,
-        lastReportAt: lessonProgress.lastReportAt,
-        lastSeq: lessonProgress.lastSeq,
-        reachedEnd: lessonProgress.reachedEnd,
-        completedAt: lessonProgress.completedAt,
-        version: lessonProgress.version,
-        positionSeconds: lessonProgress.positionSeconds,
-      })
-      .from(lessonProgress)
-      .where(and(eq(lessonProgress.userId, userId), eq(lessonProgress.lessonId, report.lessonId)));
+  type Row =
+    | { ranges: Range[]; lastReportAt: Date | null; lastSeq: number; reachedEnd: boolean; completedAt: Date | null; version: number; positionSeconds: number }
+    | undefined;
+  const apply = (row: Row) => {
     const applied = applyReport(
       { ranges: (row?.ranges ?? []) as Range[], lastReportAt: row?.lastReportAt ?? null },
       report.ranges as Range[],
       isVideo
         ? { clip: [0, meta.durationSeconds], rate: MAX_PLAYBACK_RATE, now }
-        : // Active reading time cannot lie in the future, nor before the first report's allowance.
-          { clip: [0, nowSeconds + REPORT_SLACK_SECONDS], rate: 1, now, firstReportAllowance: FIRST_REPORT_ALLOWANCE / 2 },
+        : // Active reading time cannot lie in the future; the first report covers ~10 s.
+          { clip: [0, now.getTime() / 1000 + REPORT_SLACK_SECONDS], rate: 1, now, firstReportAllowance: FIRST_REPORT_ALLOWANCE / 2 },
     );
     const newer = report.seq >= (row?.lastSeq ?? 0);
     const values = {
@@ -167,27 +166,43 @@ export async function reportProgress(userId: number, report: ProgressReport, now
       lastSeq: newer ? report.seq : (row?.lastSeq ?? 0),
       lastReportAt: now,
       updatedAt: now,
+      version: (row?.version ?? 0) + 1,
     };
-    let written: unknown[];
-    if (!row) {
-      written = await db
-        .insert(lessonProgress)
-        .values({ userId, lessonId: report.lessonId, ...values })
-        .onConflictDoNothing()
-        .returning({ userId: lessonProgress.userId });
-    } else {
-      written = await db
-        .update(lessonProgress)
-        .set({ ...values, version: row.version + 1 })
-        .where(and(eq(lessonProgress.userId, userId), eq(lessonProgress.lessonId, report.lessonId), eq(lessonProgress.version, row.version)))
-        .returning({ userId: lessonProgress.userId });
-    }
+    const done = applied.seconds >= requiredSeconds - 1e-6 && (isVideo || values.reachedEnd);
+    return { applied, values, done };
+  };
+  const finish = (row: Row, outcome: ReturnType<typeof apply>, justCompleted: Completion | null): ProgressState => ({
+    studiedSeconds: outcome.applied.seconds,
+    requiredSeconds,
+    completed: outcome.done || Boolean(row?.completedAt),
+    justCompleted,
+    capped: outcome.applied.capped,
+  });
+
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const [row] = await db.select(progressColumns).from(lessonProgress).where(where);
+    const outcome = apply(row);
+    const written = row
+      ? await db
+          .update(lessonProgress)
+          .set(outcome.values)
+          .where(and(where, eq(lessonProgress.version, row.version)))
+          .returning({ userId: lessonProgress.userId })
+      : await db
+          .insert(lessonProgress)
+          .values({ userId, lessonId: report.lessonId, ...outcome.values })
+          .onConflictDoNothing()
+          .returning({ userId: lessonProgress.userId });
     if (written.length === 0) continue;
-    const studied = applied.seconds;
-    const done = studied >= requiredSeconds - 1e-6 && (isVideo || values.reachedEnd);
-    let justCompleted: Completion | null = null;
-    if (done && !row?.completedAt) justCompleted = await completeLesson(userId, report.lessonId, { now });
-    return { studiedSeconds: studied, requiredSeconds, completed: done || Boolean(row?.completedAt), justCompleted, capped: applied.capped };
+    const justCompleted = outcome.done && !row?.completedAt ? await completeLesson(userId, report.lessonId, { now }) : null;
+    return finish(row, outcome, justCompleted);
   }
-  throw new Response("Too much contention on this lesson's progress", { status: 503 });
+  return db.transaction(async (tx) => {
+    await tx.insert(lessonProgress).values({ userId, lessonId: report.lessonId, updatedAt: now }).onConflictDoNothing();
+    const [row] = await tx.select(progressColumns).from(lessonProgress).where(where).for("update");
+    const outcome = apply(row);
+    await tx.update(lessonProgress).set(outcome.values).where(where);
+    const justCompleted = outcome.done && !row?.completedAt ? await completeLesson(userId, report.lessonId, { now, tx }) : null;
+    return finish(row, outcome, justCompleted);
+  });
 }

@@ -31,6 +31,8 @@ export async function openDatabase(env = process.env): Promise<Database> {
       connectionString: env.DATABASE_URL,
       max: Number(env.DATABASE_POOL_SIZE ?? 10),
     });
+    // An idle connection dropped by the server (restart, failover) must not crash the process.
+    pool.on("error", (error) => console.error(`postgres: idle connection closed: ${error.message}`));
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     // Several instances may start at once: one migrates, the others wait on the lock.
     const lockClient = await pool.connect();
