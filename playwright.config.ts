@@ -97,6 +97,8 @@ export default defineConfig({
       DATA_DIR: dataDir,
       SEED_DEMO: "true",
       LOG_REQUESTS: "false",
+      // Readings complete after a few seconds of active reading instead of minutes.
+      READING_CHARS_PER_MINUTE: "12000",
       // A real PostgreSQL from the caller's environment must not leak into the e2e server.
       DATABASE_URL: "",
     },
