@@ -99,6 +99,8 @@ export default defineConfig({
       LOG_REQUESTS: "false",
       // Readings complete after a few seconds of active reading instead of minutes.
       READING_CHARS_PER_MINUTE: "12000",
+      // Short demo videos, transcoded within seconds of the server starting.
+      DEMO_VIDEO_MAX_SECONDS: "12",
       // A real PostgreSQL from the caller's environment must not leak into the e2e server.
       DATABASE_URL: "",
     },

@@ -59,6 +59,8 @@ app.all(
 const server = app.listen(port, host, () => {
   console.log(`网上党校 ready at http://localhost:${port}`);
 });
+// Video uploads of up to VIDEO_MAX_MB over a slow line outlast Node's 5-minute default.
+server.requestTimeout = 2 * 3600_000;
 
 async function shutdown() {
   server.close();

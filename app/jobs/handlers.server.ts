@@ -1,6 +1,7 @@
 // Every job kind this app runs. Imported by the worker when it starts (lazily: the handler modules
 // import the queue). A new kind: register it in its domain module and import that module here.
 import "~/media/transcode.server";
+import "~/seed/demo-videos.server";
 import { sweepMedia } from "~/media/upload.server";
 
 /** Called once by startJobWorker before its first poll. */

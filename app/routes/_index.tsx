@@ -54,6 +54,12 @@ export default function Home() {
         </section>
       ) : null}
       <nav className="grid grid-cols-2 gap-3" aria-label={t("nav.home")}>
+        <Link to="/quiz/daily" className="card text-center text-lg font-semibold text-party-700">
+          {t("quiz.daily.title")}
+        </Link>
+        <Link to="/quiz/mistakes" className="card text-center text-lg font-semibold text-party-700">
+          {t("quiz.mistakes.title")}
+        </Link>
         <Link to="/courses" className="card text-center text-lg font-semibold text-party-700">
           {t("home.courses")}
         </Link>

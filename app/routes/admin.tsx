@@ -24,10 +24,18 @@ export default function AdminLayout() {
         <NavLink to="/admin/members" className={tab}>
           {t("nav.members")}
         </NavLink>
+        <NavLink to="/admin/banks" className={tab}>
+          {t("quiz.nav.banks")}
+        </NavLink>
         {isAdmin ? (
-          <NavLink to="/admin/import" className={tab}>
-            {t("nav.import")}
-          </NavLink>
+          <>
+            <NavLink to="/admin/videos" className={tab}>
+              {t("nav.videos")}
+            </NavLink>
+            <NavLink to="/admin/import" className={tab}>
+              {t("nav.import")}
+            </NavLink>
+          </>
         ) : null}
       </nav>
       <Outlet />

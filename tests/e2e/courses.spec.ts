@@ -35,3 +35,55 @@ test("the study record shows the yearly requirement", async ({ page }, testInfo)
   await expect(page.getByTestId("record-hours")).toHaveText(/要求 32 学时/);
   await expect(page.getByRole("progressbar")).toBeVisible();
 });
+
+/** Opens the demo course's video lesson, waiting for the demo video to be transcoded. */
+async function openVideoLesson(page: import("@playwright/test").Page) {
+  await page.goto("/courses");
+  await page.getByRole("link", { name: "如何使用网上党校" }).click();
+  await page.getByRole("link", { name: /一分钟看懂学习首页/ }).click();
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByTestId("lesson-video")).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 150_000, intervals: [2_000] });
+  const video = page.getByTestId("lesson-video");
+  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+  return video;
+}
+
+test("a member plays a transcoded video at 2× until it completes", async ({ page }, testInfo) => {
+  test.setTimeout(240_000);
+  const [employeeNo, name] = perProject(testInfo, { mobile: ["M0003", "陈刚"], desktop: ["M0004", "刘洋"] });
+  await login(page, employeeNo, name);
+  const video = await openVideoLesson(page);
+  await page.getByRole("button", { name: "2×" }).click();
+  await expect(page.getByRole("button", { name: "2×" })).toHaveAttribute("aria-pressed", "true");
+  await video.evaluate(async (v: HTMLVideoElement) => {
+    v.muted = true;
+    await v.play();
+  });
+  expect(await video.evaluate((v: HTMLVideoElement) => v.playbackRate)).toBe(2);
+  await expect(page.getByTestId("lesson-done")).toBeVisible({ timeout: 60_000 });
+  await page.reload();
+  await expect(page.getByTestId("lesson-done")).toBeVisible();
+});
+
+test("a member who seeks to the end does not complete the video", async ({ page }, testInfo) => {
+  test.setTimeout(240_000);
+  const [employeeNo, name] = perProject(testInfo, { mobile: ["M0005", "杨帆"], desktop: ["M0012", "许晴"] });
+  await login(page, employeeNo, name);
+  const video = await openVideoLesson(page);
+  await video.evaluate(async (v: HTMLVideoElement) => {
+    v.muted = true;
+    await v.play();
+    v.currentTime = Math.max(0, v.duration - 1);
+    await new Promise((resolve) => v.addEventListener("ended", resolve, { once: true }));
+  });
+  // The player reports on the end; give the report time to reach the server, then reload.
+  await page.waitForTimeout(2_000);
+  await page.reload();
+  await expect(page.getByTestId("lesson-video")).toBeVisible();
+  await expect(page.getByTestId("watched")).toContainText(/已观看 \d+%/);
+  const percent = Number((await page.getByTestId("watched").textContent())?.match(/已观看 (\d+)%/)?.[1]);
+  expect(percent).toBeLessThan(90);
+  await expect(page.getByTestId("lesson-done")).toHaveCount(0);
+});

@@ -21,6 +21,10 @@ import * as password from "~/routes/password";
 import * as catalogue from "~/routes/courses._index";
 import * as coursePage from "~/routes/courses.$courseId";
 import * as record from "~/routes/me.record";
+import * as videos from "~/routes/admin.videos._index";
+import * as banks from "~/routes/admin.banks._index";
+import * as daily from "~/routes/quiz.daily";
+import * as mistakes from "~/routes/quiz.mistakes";
 import { invoke, sessionCookie, type Outcome } from "../support/routes";
 
 type Persona = "member" | "otherOrganiser" | "thisOrganiser" | "admin";
@@ -109,6 +113,10 @@ const cases: Case[] = [
     expect: { member: "ok", otherOrganiser: 404, thisOrganiser: "ok", admin: 404 },
     run: (_, cookie) => invoke(coursePage.loader, { path: `/courses/${ids.branchCourse}`, cookie, params: { courseId: String(ids.branchCourse) } }),
   },
+  { name: "GET /quiz/daily", kind: "read", expect: member, run: (_, cookie) => invoke(daily.loader, { path: "/quiz/daily", cookie }) },
+  { name: "GET /quiz/mistakes", kind: "read", expect: member, run: (_, cookie) => invoke(mistakes.loader, { path: "/quiz/mistakes", cookie }) },
+  { name: "GET /admin/banks", kind: "read", expect: anyOrganiser, run: (_, cookie) => invoke(banks.loader, { path: "/admin/banks", cookie }) },
+  { name: "GET /admin/videos", kind: "read", expect: adminOnly, run: (_, cookie) => invoke(videos.loader, { path: "/admin/videos", cookie }) },
   { name: "GET /admin (layout)", kind: "read", expect: anyOrganiser, run: (_, cookie) => invoke(admin.loader, { path: "/admin", cookie }) },
   {
     name: "GET /admin/units",
