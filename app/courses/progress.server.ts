@@ -1,6 +1,7 @@
 import { and, eq, isNotNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { db } from "~/db/client.server";
+import { emitStudyEvent } from "./events.server";
 import { courseCompletions, lessonProgress, lessons } from "~/db/schema";
 import {
   applyReport,
@@ -28,10 +29,10 @@ export async function completeLesson(
   { score, now = new Date(), tx }: { score?: number; now?: Date; tx?: Tx } = {},
 ): Promise<Completion> {
   const run = async (t: Tx) => {
-    const [lesson] = await t.select({ courseId: lessons.courseId }).from(lessons).where(eq(lessons.id, lessonId));
+    const [lesson] = await t.select({ courseId: lessons.courseId, kind: lessons.kind }).from(lessons).where(eq(lessons.id, lessonId));
     if (!lesson) throw new Error(`lesson ${lessonId} does not exist`);
     const [before] = await t
-      .select({ completedAt: lessonProgress.completedAt })
+      .select({ completedAt: lessonProgress.completedAt, userId: lessonProgress.userId })
       .from(lessonProgress)
       .where(and(eq(lessonProgress.userId, userId), eq(lessonProgress.lessonId, lessonId)))
       .for("update");
@@ -49,7 +50,12 @@ export async function completeLesson(
       });
     const lessonCompleted = !before?.completedAt;
     if (!lessonCompleted) return { lessonCompleted, courseCompleted: false, creditHours: null, courseId: lesson.courseId };
+    if (!before) await emitStudyEvent(t, "lessonStarted", { userId, lessonId, courseId: lesson.courseId, at: now });
+    await emitStudyEvent(t, "lessonCompleted", { userId, lessonId, courseId: lesson.courseId, kind: lesson.kind, at: now });
     const course = await completeCourseIfDone(t, userId, lesson.courseId, now);
+    if (course.courseCompleted) {
+      await emitStudyEvent(t, "courseCompleted", { userId, courseId: lesson.courseId, creditHours: course.creditHours!, at: now });
+    }
     return { lessonCompleted, ...course, courseId: lesson.courseId };
   };
   return tx ? run(tx) : db.transaction(run);
@@ -91,7 +97,7 @@ export const progressReportSchema = z.object({
 });
 export type ProgressReport = z.infer<typeof progressReportSchema>;
 
-type LessonMeta = { kind: "video" | "reading" | "quiz"; durationSeconds: number; completionThreshold: number; readingChars: number | null };
+type LessonMeta = { courseId: number; kind: "video" | "reading" | "quiz"; durationSeconds: number; completionThreshold: number; readingChars: number | null };
 const lessonCache = new Map<number, { meta: LessonMeta | null; at: number }>();
 const LESSON_CACHE_MS = 30_000;
 
@@ -100,7 +106,7 @@ async function lessonMeta(lessonId: number) {
   const hit = lessonCache.get(lessonId);
   if (hit && Date.now() - hit.at < LESSON_CACHE_MS) return hit.meta;
   const [row] = await db
-    .select({ kind: lessons.kind, durationSeconds: lessons.durationSeconds, completionThreshold: lessons.completionThreshold, readingChars: lessons.readingChars })
+    .select({ courseId: lessons.courseId, kind: lessons.kind, durationSeconds: lessons.durationSeconds, completionThreshold: lessons.completionThreshold, readingChars: lessons.readingChars })
     .from(lessons)
     .where(eq(lessons.id, lessonId));
   lessonCache.set(lessonId, { meta: row ?? null, at: Date.now() });
@@ -188,17 +194,26 @@ export async function reportProgress(userId: number, report: ProgressReport, now
           .set(outcome.values)
           .where(and(where, eq(lessonProgress.version, row.version)))
           .returning({ userId: lessonProgress.userId })
-      : await db
-          .insert(lessonProgress)
-          .values({ userId, lessonId: report.lessonId, ...outcome.values })
-          .onConflictDoNothing()
-          .returning({ userId: lessonProgress.userId });
+      : await db.transaction(async (tx) => {
+          const inserted = await tx
+            .insert(lessonProgress)
+            .values({ userId, lessonId: report.lessonId, ...outcome.values })
+            .onConflictDoNothing()
+            .returning({ userId: lessonProgress.userId });
+          if (inserted.length) await emitStudyEvent(tx, "lessonStarted", { userId, lessonId: report.lessonId, courseId: meta.courseId, at: now });
+          return inserted;
+        });
     if (written.length === 0) continue;
     const justCompleted = outcome.done && !row?.completedAt ? await completeLesson(userId, report.lessonId, { now }) : null;
     return finish(row, outcome, justCompleted);
   }
   return db.transaction(async (tx) => {
-    await tx.insert(lessonProgress).values({ userId, lessonId: report.lessonId, updatedAt: now }).onConflictDoNothing();
+    const inserted = await tx
+      .insert(lessonProgress)
+      .values({ userId, lessonId: report.lessonId, updatedAt: now })
+      .onConflictDoNothing()
+      .returning({ userId: lessonProgress.userId });
+    if (inserted.length) await emitStudyEvent(tx, "lessonStarted", { userId, lessonId: report.lessonId, courseId: meta.courseId, at: now });
     const [row] = await tx.select(progressColumns).from(lessonProgress).where(where).for("update");
     const outcome = apply(row);
     await tx.update(lessonProgress).set(outcome.values).where(where);

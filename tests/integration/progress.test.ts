@@ -183,3 +183,27 @@ describe("catalogue", () => {
     expect(await getCourse(viewer, a.course.id)).toMatchObject({ creditHours: 1.5, seconds: 1800 });
   });
 });
+
+describe("study events", () => {
+  it("are emitted once each, inside the transaction that recorded them", async () => {
+    const { onStudyEvent } = await import("~/courses/events.server");
+    const seen: string[] = [];
+    onStudyEvent("lessonStarted", async (_tx, e) => void seen.push(`started:${e.lessonId}`));
+    onStudyEvent("lessonCompleted", async (_tx, e) => void seen.push(`completed:${e.lessonId}:${e.kind}`));
+    onStudyEvent("courseCompleted", async (_tx, e) => void seen.push(`course:${e.courseId}:${e.creditHours}`));
+    const user = await makeMember({ unitId });
+    const { course, lessons } = await makeCourse({ lessons: [{ kind: "video", durationSeconds: 20 }, { kind: "quiz" }] });
+    await reportProgress(user.id, { lessonId: lessons[0].id, seq: 1, ranges: [[0, 10]] }, at(0));
+    await reportProgress(user.id, { lessonId: lessons[0].id, seq: 2, ranges: [[0, 20]] }, at(10));
+    await reportProgress(user.id, { lessonId: lessons[0].id, seq: 3, ranges: [[0, 20]] }, at(20));
+    await completeLesson(user.id, lessons[1].id, { score: 80 });
+    await completeLesson(user.id, lessons[1].id, { score: 90 });
+    expect(seen).toEqual([
+      `started:${lessons[0].id}`,
+      `completed:${lessons[0].id}:video`,
+      `started:${lessons[1].id}`,
+      `completed:${lessons[1].id}:quiz`,
+      `course:${course.id}:0.75`,
+    ]);
+  });
+});
