@@ -1,6 +1,7 @@
 // Runs once when the server bundle loads: the database is opened and migrated by
 // ~/db/client.server; here an empty database gets the demo data, the readings under content/
 // are registered, the job worker starts, and the demo logins are shown.
+import path from "node:path";
 import { syncContent } from "~/content/sync.server";
 import { startJobWorker } from "~/jobs/queue.server";
 import { seedDemoQuestions } from "~/quiz/demo.server";
@@ -14,7 +15,11 @@ if (!globalForBoot.__booted) {
   const seeded = process.env.SEED_DEMO !== "false" && (await seedDemoIfEmpty());
   if (process.env.CONTENT_SYNC_ON_START !== "false") {
     // Unchanged files come from the compile cache, so this is cheap on every start.
-    const report = await syncContent();
+    // CONTENT_ROOTS (path-delimited) adds course folders, e.g. the end-to-end tests' own course.
+    const roots = (process.env.CONTENT_ROOTS ?? "content/courses").split(path.delimiter).filter(Boolean);
+    const reports = [];
+    for (const root of roots) reports.push(await syncContent({ root }));
+    const report = { courses: reports.flatMap((r) => r.courses), errors: reports.flatMap((r) => r.errors) };
     for (const error of report.errors) console.error(`content: ${error.file}:${error.line ?? "?"}:${error.column ?? "?"} ${error.message}`);
     if (seeded) {
       const videos = report.courses.flatMap((c) => c.lessons).filter((l) => l.kind === "video" && l.demoVideo && !l.videoAssetId);

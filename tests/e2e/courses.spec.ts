@@ -36,11 +36,11 @@ test("the study record shows the yearly requirement", async ({ page }, testInfo)
   await expect(page.getByRole("progressbar")).toBeVisible();
 });
 
-/** Opens the demo course's video lesson, waiting for the demo video to be transcoded. */
-async function openVideoLesson(page: import("@playwright/test").Page) {
+/** Opens a course's video lesson, waiting for its demo video to be transcoded. */
+async function openVideoLesson(page: import("@playwright/test").Page, course = "如何使用网上党校", lesson = /一分钟看懂学习首页/) {
   await page.goto("/courses");
-  await page.getByRole("link", { name: "如何使用网上党校" }).click();
-  await page.getByRole("link", { name: /一分钟看懂学习首页/ }).click();
+  await page.getByRole("link", { name: course }).click();
+  await page.getByRole("link", { name: lesson }).click();
   await expect(async () => {
     await page.reload();
     await expect(page.getByTestId("lesson-video")).toBeVisible({ timeout: 1_000 });
@@ -50,11 +50,11 @@ async function openVideoLesson(page: import("@playwright/test").Page) {
   return video;
 }
 
-test("a member plays a transcoded video at 2× until it completes", async ({ page }, testInfo) => {
+test("a member plays a transcoded video at 2× until it completes, and earns the course's credit hours", async ({ page }, testInfo) => {
   test.setTimeout(240_000);
   const [employeeNo, name] = perProject(testInfo, { mobile: ["M0003", "陈刚"], desktop: ["M0004", "刘洋"] });
   await login(page, employeeNo, name);
-  const video = await openVideoLesson(page);
+  const video = await openVideoLesson(page, "短视频测试课", /十秒短视频/);
   await page.getByRole("button", { name: "2×" }).click();
   await expect(page.getByRole("button", { name: "2×" })).toHaveAttribute("aria-pressed", "true");
   await video.evaluate(async (v: HTMLVideoElement) => {
@@ -63,8 +63,12 @@ test("a member plays a transcoded video at 2× until it completes", async ({ pag
   });
   expect(await video.evaluate((v: HTMLVideoElement) => v.playbackRate)).toBe(2);
   await expect(page.getByTestId("lesson-done")).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByText("课程已完成，获得 0.25 学时")).toBeVisible();
   await page.reload();
   await expect(page.getByTestId("lesson-done")).toBeVisible();
+  await page.goto("/me/record");
+  await expect(page.getByTestId("record-hours")).toHaveText(/已获得 0.25 学时/);
+  await expect(page.getByRole("link", { name: "短视频测试课" })).toBeVisible();
 });
 
 test("a member who seeks to the end does not complete the video", async ({ page }, testInfo) => {

@@ -1,0 +1,111 @@
+// Benchmark: a video lesson page. (1) The JavaScript the browser loads before hls.js, gzip-compressed
+// (DESIGN.md: ≤ 150 KB); (2) server-rendered req/s and p99 at 100 concurrent connections, next to a
+// bare node:http hello measured in the same run (DESIGN.md: ≥ 800 req/s, p99 ≤ 100 ms).
+//
+//   node bench/lesson-page.js [--pg] [--duration=10] [--warmup=3] [--connections=100] [--build]
+import os from "node:os";
+import path from "node:path";
+import zlib from "node:zlib";
+import { fileURLToPath } from "node:url";
+import { cleanup, ensureBuild, log, login, measure, parseArgs, round, startApp, startHello, table } from "./lib/harness.js";
+
+const JS_BUDGET_KB = 150;
+const TARGET = { reqPerSec: 800, p99Ms: 100 };
+
+/** The first lesson of a video kind reachable from the catalogue. */
+async function findVideoLesson(base, cookie) {
+  const catalogue = await (await fetch(`${base}/courses`, { headers: { cookie } })).text();
+  for (const [, courseId] of catalogue.matchAll(/href="\/courses\/(\d+)"/g)) {
+    const page = await (await fetch(`${base}/courses/${courseId}`, { headers: { cookie } })).text();
+    // Lesson rows render their kind label right after the link.
+    for (const [, lessonId] of page.matchAll(/href="\/lessons\/(\d+)"[^]*?(?:视频|Video)/g)) return Number(lessonId);
+  }
+  throw new Error("no video lesson found in the catalogue");
+}
+
+/** Every script the HTML makes the browser fetch at load (module scripts and modulepreloads). */
+async function initialScripts(base, html) {
+  const urls = new Set();
+  for (const [, src] of html.matchAll(/<link rel="modulepreload" href="([^"]+)"/g)) urls.add(src);
+  for (const [, src] of html.matchAll(/<script[^>]+src="([^"]+)"/g)) urls.add(src);
+  for (const [, src] of html.matchAll(/import\("([^"]+\.js)"\)/g)) urls.add(src);
+  const files = [];
+  for (const url of urls) {
+    const body = Buffer.from(await (await fetch(new URL(url, base))).arrayBuffer());
+    files.push({ url, bytes: body.length, gzipBytes: zlib.gzipSync(body, { level: 9 }).length, hls: /hls/i.test(url) || body.includes("hls.js") });
+  }
+  return files;
+}
+
+export async function main(argv) {
+  const opts = parseArgs(argv);
+  if (opts.pg && !process.env.DATABASE_URL) throw new Error("--pg needs DATABASE_URL in the environment");
+  const db = opts.pg ? "postgresql" : "pglite";
+  ensureBuild(opts.build);
+  log(`starting the app (${db})…`);
+  const { app, base } = await startApp({ pg: opts.pg });
+  const { hello, base: helloBase } = await startHello();
+  const cookie = await login(base, "M0001", "Demo@2026");
+  const lessonId = await findVideoLesson(base, cookie);
+  const url = `${base}/lessons/${lessonId}`;
+  const first = await fetch(url, { headers: { cookie }, redirect: "manual" });
+  const html = await first.text();
+  if (first.status !== 200) throw new Error(`GET ${url} gave HTTP ${first.status}`);
+
+  const scripts = await initialScripts(base, html);
+  const jsGzipKb = scripts.filter((s) => !s.hls).reduce((sum, s) => sum + s.gzipBytes, 0) / 1024;
+  const hlsInitial = scripts.some((s) => s.hls);
+
+  const load = { connections: opts.connections, duration: opts.duration, warmup: opts.warmup };
+  const helloResult = await measure("hello", { url: `${helloBase}/`, ...load });
+  const pageResult = await measure("lesson page", { url, headers: { cookie }, ...load });
+  if (!app.running) throw new Error(`the app server died during the run:\n${app.output()}`);
+  if (!hello.running) throw new Error("the hello server died during the run");
+
+  const failures = [];
+  for (const r of [helloResult, pageResult]) {
+    if (r.non2xx > 0) failures.push(`${r.label}: ${r.non2xx} non-2xx responses ${JSON.stringify(r.statusCodes)}`);
+    if (r.errors > 0) failures.push(`${r.label}: ${r.errors} connection errors (${r.timeouts} timeouts)`);
+  }
+  if (hlsInitial) failures.push("hls.js is loaded before the player asks for it");
+
+  const row = (r) => [r.label, r.reqPerSec.toFixed(0), r.latencyMs.p50, r.latencyMs.p99, r.latencyMs.max, r.requests, r.non2xx, r.errors];
+  console.log("");
+  console.log(`lesson-page benchmark · ${db} · lesson ${lessonId} · ${opts.connections} connections · ${opts.duration} s · node ${process.version} · ${os.cpus().length} CPUs`);
+  console.log(table([["target", "req/s", "p50 ms", "p99 ms", "max ms", "requests", "non-2xx", "errors"], row(helloResult), row(pageResult)]));
+  console.log(`lesson page / hello req/s: ${((pageResult.reqPerSec / helloResult.reqPerSec) * 100).toFixed(1)} %`);
+  console.log(
+    `target ≥ ${TARGET.reqPerSec} req/s and p99 ≤ ${TARGET.p99Ms} ms: ` +
+      `${pageResult.reqPerSec >= TARGET.reqPerSec && pageResult.latencyMs.p99 <= TARGET.p99Ms ? "met" : "MISSED"}`,
+  );
+  console.log(`initial JavaScript before hls.js: ${scripts.filter((s) => !s.hls).length} files, ${jsGzipKb.toFixed(1)} KB gzip (budget ${JS_BUDGET_KB} KB: ${jsGzipKb <= JS_BUDGET_KB ? "met" : "MISSED"})`);
+  for (const s of scripts) console.log(`  ${(s.gzipBytes / 1024).toFixed(1).padStart(6)} KB gzip  ${s.url}`);
+
+  const result = {
+    bench: "lesson-page",
+    ok: failures.length === 0,
+    db,
+    lessonId,
+    jsGzipKb: round(jsGzipKb, 1),
+    jsBudgetKb: JS_BUDGET_KB,
+    hello: helloResult,
+    page: pageResult,
+    ratio: round(pageResult.reqPerSec / helloResult.reqPerSec, 4),
+    failures,
+  };
+  console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
+  for (const f of failures) console.error(`FAIL ${f}`);
+  return failures.length === 0 ? 0 : 1;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  let code = 1;
+  try {
+    code = await main(process.argv.slice(2));
+  } catch (error) {
+    console.error(`FAIL ${error?.stack ?? error}`);
+  } finally {
+    await cleanup();
+  }
+  process.exit(code);
+}
