@@ -8,15 +8,15 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import {
-  cleanup,
   ensureBuild,
   log,
   login,
   measure,
   parseArgs,
+  report,
   round,
+  runIfMain,
   startApp,
   startHello,
   table,
@@ -134,19 +134,7 @@ export async function main(argv) {
     cpuProfile,
     failures,
   };
-  console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
-  for (const f of failures) console.error(`FAIL ${f}`);
-  return failures.length === 0 ? 0 : 1;
+  return report(result);
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  let code = 1;
-  try {
-    code = await main(process.argv.slice(2));
-  } catch (error) {
-    console.error(`FAIL ${error?.stack ?? error}`);
-  } finally {
-    await cleanup();
-  }
-  process.exit(code);
-}
+await runIfMain(import.meta.url, main);

@@ -4,24 +4,12 @@
 //
 //   node bench/lesson-page.js [--pg] [--duration=10] [--warmup=3] [--connections=100] [--build]
 import os from "node:os";
-import path from "node:path";
 import zlib from "node:zlib";
-import { fileURLToPath } from "node:url";
-import { cleanup, ensureBuild, log, login, measure, parseArgs, round, startApp, startHello, table } from "./lib/harness.js";
+import { ensureBuild, findVideoLesson, log, login, measure, parseArgs, report, round, runIfMain, startApp, startHello, table } from "./lib/harness.js";
 
 const JS_BUDGET_KB = 150;
 const TARGET = { reqPerSec: 800, p99Ms: 100 };
 
-/** The first lesson of a video kind reachable from the catalogue. */
-async function findVideoLesson(base, cookie) {
-  const catalogue = await (await fetch(`${base}/courses`, { headers: { cookie } })).text();
-  for (const [, courseId] of catalogue.matchAll(/href="\/courses\/(\d+)"/g)) {
-    const page = await (await fetch(`${base}/courses/${courseId}`, { headers: { cookie } })).text();
-    // Lesson rows render their kind label right after the link.
-    for (const [, lessonId] of page.matchAll(/href="\/lessons\/(\d+)"[^]*?(?:视频|Video)/g)) return Number(lessonId);
-  }
-  throw new Error("no video lesson found in the catalogue");
-}
 
 /** Every script the HTML makes the browser fetch at load (module scripts and modulepreloads). */
 async function initialScripts(base, html) {
@@ -93,19 +81,7 @@ export async function main(argv) {
     ratio: round(pageResult.reqPerSec / helloResult.reqPerSec, 4),
     failures,
   };
-  console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
-  for (const f of failures) console.error(`FAIL ${f}`);
-  return failures.length === 0 ? 0 : 1;
+  return report(result);
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  let code = 1;
-  try {
-    code = await main(process.argv.slice(2));
-  } catch (error) {
-    console.error(`FAIL ${error?.stack ?? error}`);
-  } finally {
-    await cleanup();
-  }
-  process.exit(code);
-}
+await runIfMain(import.meta.url, main);

@@ -6,21 +6,12 @@
 import { spawnSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { cleanup, ensureBuild, log, login, makeTempDir, parseArgs, round, ROOT, startApp, table } from "./lib/harness.js";
+import { ensureBuild, findVideoLesson, log, login, makeTempDir, parseArgs, report, round, ROOT, runIfMain, startApp, table } from "./lib/harness.js";
 
 const MEMBERS = Array.from({ length: 12 }, (_, i) => `M${String(i + 1).padStart(4, "0")}`);
 const TARGET_RATIO = 0.6;
 
-async function findVideoLesson(base, cookie) {
-  const catalogue = await (await fetch(`${base}/courses`, { headers: { cookie } })).text();
-  for (const [, courseId] of catalogue.matchAll(/href="\/courses\/(\d+)"/g)) {
-    const page = await (await fetch(`${base}/courses/${courseId}`, { headers: { cookie } })).text();
-    for (const [, lessonId] of page.matchAll(/href="\/lessons\/(\d+)"[^]*?(?:视频|Video)/g)) return Number(lessonId);
-  }
-  throw new Error("no video lesson found");
-}
 
 function rawUpsertRate(seconds, pg) {
   const env = { ...process.env, LOG_REQUESTS: "false", SEED_DEMO: "false" };
@@ -101,19 +92,7 @@ export async function main(argv) {
   );
   console.log(`endpoint / raw upsert: ${(ratio * 100).toFixed(1)} % (target ≥ ${TARGET_RATIO * 100} %: ${ratio >= TARGET_RATIO ? "met" : "MISSED"})`);
   const result = { bench: "progress", ok: failures.length === 0, db, raw, endpoint, ratio: round(ratio, 4), failures };
-  console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
-  for (const f of failures) console.error(`FAIL ${f}`);
-  return failures.length === 0 ? 0 : 1;
+  return report(result);
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  let code = 1;
-  try {
-    code = await main(process.argv.slice(2));
-  } catch (error) {
-    console.error(`FAIL ${error?.stack ?? error}`);
-  } finally {
-    await cleanup();
-  }
-  process.exit(code);
-}
+await runIfMain(import.meta.url, main);

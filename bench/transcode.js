@@ -17,8 +17,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { cleanup, log, makeTempDir, onCleanup, parseArgs, ROOT, round, table } from "./lib/harness.js";
+import { log, makeTempDir, onCleanup, parseArgs, report, ROOT, round, runIfMain, table } from "./lib/harness.js";
 
 const GOALS = { speedX: 2, ratio: 0.9 };
 // The app's encoder settings (app/media/ladder.ts), repeated here for the baseline. The baseline
@@ -212,19 +211,7 @@ export async function main(argv) {
     met: { speed: speed(appBest) >= GOALS.speedX, ratio: ratio >= GOALS.ratio },
     failures,
   };
-  console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
-  for (const f of failures) console.error(`FAIL ${f}`);
-  return failures.length === 0 ? 0 : 1;
+  return report(result);
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  let code = 1;
-  try {
-    code = await main(process.argv.slice(2));
-  } catch (error) {
-    console.error(`FAIL ${error?.stack ?? error}`);
-  } finally {
-    await cleanup();
-  }
-  process.exit(code);
-}
+await runIfMain(import.meta.url, main);

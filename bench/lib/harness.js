@@ -300,3 +300,38 @@ export function table(rows) {
     })
     .join("\n");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Reporting and running
+
+/** Prints the machine-readable result line and the failures; returns the exit code. */
+export function report(result) {
+  console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
+  for (const f of result.failures) console.error(`FAIL ${f}`);
+  return result.failures.length === 0 ? 0 : 1;
+}
+
+/** Runs a benchmark's `main` when its file is the script node was started with; always cleans up. */
+export async function runIfMain(moduleUrl, main) {
+  if (!process.argv[1] || path.resolve(process.argv[1]) !== fileURLToPath(moduleUrl)) return;
+  let code = 1;
+  try {
+    code = await main(process.argv.slice(2));
+  } catch (error) {
+    console.error(`FAIL ${error?.stack ?? error}`);
+  } finally {
+    await cleanup();
+  }
+  process.exit(code);
+}
+
+/** The first video lesson reachable from the catalogue of the member whose cookie is given. */
+export async function findVideoLesson(base, cookie) {
+  const catalogue = await (await fetch(`${base}/courses`, { headers: { cookie } })).text();
+  for (const [, courseId] of catalogue.matchAll(/href="\/courses\/(\d+)"/g)) {
+    const page = await (await fetch(`${base}/courses/${courseId}`, { headers: { cookie } })).text();
+    // Lesson rows render their kind label right after the link.
+    for (const [, lessonId] of page.matchAll(/href="\/lessons\/(\d+)"[^]*?(?:视频|Video)/g)) return Number(lessonId);
+  }
+  throw new Error("no video lesson found in the catalogue");
+}
