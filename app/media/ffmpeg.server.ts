@@ -1,6 +1,7 @@
 // Running ffmpeg and ffprobe (Debian packages): a timeout, a stall watchdog, abort on request,
 // the tail of stderr for error messages, and no orphaned children when this process exits.
 import { spawn, type ChildProcess } from "node:child_process";
+import os from "node:os";
 import { parseProbe, ProbeError, type Probe } from "./ladder";
 
 export const FFMPEG = process.env.FFMPEG_PATH || "ffmpeg";
@@ -47,6 +48,14 @@ export function runTool(
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new FfmpegError(`${command} not started: ${abortText(signal)}`, "", "aborted"));
     const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+    // Transcoding shares the machine with the web server: let page requests go first.
+    if (child.pid) {
+      try {
+        os.setPriority(child.pid, 10);
+      } catch {
+        // Not permitted here: run at normal priority.
+      }
+    }
     children.add(child);
     let stdout = "";
     let stderr = "";

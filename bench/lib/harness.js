@@ -210,6 +210,8 @@ export async function startApp({ pg = false, cpuProfDir = null } = {}) {
     PORT: String(port),
     DATA_DIR: dataDir,
     LOG_REQUESTS: "false",
+    // The demo videos' ffmpeg jobs would compete with the requests being measured.
+    JOBS_WORKER: "false",
   };
   if (!pg) delete env.DATABASE_URL;
   const nodeArgs = cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`] : [];
