@@ -3,6 +3,8 @@
 // are registered, the job worker starts, and the demo logins are shown.
 import path from "node:path";
 import { syncContent } from "~/content/sync.server";
+import "~/points/listeners.server";
+import { ensureDefaultPointRules } from "~/points/ledger.server";
 import { startJobWorker } from "~/jobs/queue.server";
 import { seedDemoQuestions } from "~/quiz/demo.server";
 import { enqueueDemoVideos } from "~/seed/demo-videos.server";
@@ -12,6 +14,7 @@ const globalForBoot = globalThis as unknown as { __booted?: boolean };
 
 if (!globalForBoot.__booted) {
   globalForBoot.__booted = true;
+  await ensureDefaultPointRules();
   const seeded = process.env.SEED_DEMO !== "false" && (await seedDemoIfEmpty());
   if (process.env.CONTENT_SYNC_ON_START !== "false") {
     // Unchanged files come from the compile cache, so this is cheap on every start.

@@ -2,7 +2,9 @@
 // Each domain keeps its own strings in app/<domain>/messages.ts and is merged here.
 import * as courses from "~/courses/messages";
 import * as media from "~/media/messages";
+import * as points from "~/points/messages";
 import * as quiz from "~/quiz/messages";
+import * as reflections from "~/reflections/messages";
 
 const coreZh = {
   "app.name": "网上党校",
@@ -262,9 +264,9 @@ const coreEn: Record<keyof typeof coreZh, string> = {
   "error.selfDisable": "You cannot disable your own account",
 };
 
-export const zhCN = { ...coreZh, ...courses.zhCN, ...media.zhCN, ...quiz.zhCN };
+export const zhCN = { ...coreZh, ...courses.zhCN, ...media.zhCN, ...quiz.zhCN, ...points.zhCN, ...reflections.zhCN };
 export type MessageKey = keyof typeof zhCN;
-export const en: Record<MessageKey, string> = { ...coreEn, ...courses.en, ...media.en, ...quiz.en };
+export const en: Record<MessageKey, string> = { ...coreEn, ...courses.en, ...media.en, ...quiz.en, ...points.en, ...reflections.en };
 
 export type Locale = "zh-CN" | "en";
 export const LOCALES: Locale[] = ["zh-CN", "en"];

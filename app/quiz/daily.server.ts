@@ -1,6 +1,7 @@
 // The daily quiz (每日答题): five questions a day per member from the banks their unit uses (banks
 // of their unit and of every unit above it), questions they have not seen first; answered one at a
 // time with immediate feedback; once a day, the day being Asia/Shanghai's.
+import { awardDailyQuizAnswer } from "~/points/ledger.server";
 import { and, eq, sql } from "drizzle-orm";
 import { db } from "~/db/client.server";
 import { dailyQuizzes, questionVersions } from "~/db/schema";
@@ -107,6 +108,7 @@ export async function answerDaily(
       .where(and(eq(dailyQuizzes.userId, userId), eq(dailyQuizzes.day, day), eq(dailyQuizzes.answered, quiz.answered)))
       .returning();
     await recordAnswers(tx, userId, "daily", [{ questionId: v.questionId, versionId: v.id, response, correct }], now);
+    await awardDailyQuizAnswer({ userId, index, correct, at: now, tx });
     return {
       ok: true as const,
       feedback: {

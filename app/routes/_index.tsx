@@ -5,13 +5,21 @@ import { requireViewer } from "~/auth/session.server";
 import { yearlyRequirement } from "~/courses/rules";
 import { useT } from "~/i18n/i18n";
 import { continueStudying } from "~/courses/catalogue.server";
+import { awardFirstVisit } from "~/points/ledger.server";
+import { FeaturedReflections } from "~/reflections/components";
+import { featuredReflections } from "~/reflections/reflections.server";
 import { unitPath } from "~/org/units.server";
 
 export const meta: MetaFunction = () => [{ title: "首页 · 网上党校" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireViewer({ request, context });
-  const [path, resume] = await Promise.all([unitPath(viewer.unitCode), continueStudying(viewer)]);
+  const [path, resume, featured] = await Promise.all([
+    unitPath(viewer.unitCode),
+    continueStudying(viewer),
+    featuredReflections(viewer),
+    awardFirstVisit(viewer),
+  ]);
   const managed = viewer.grants.filter((g) => scopePrefixes(viewer, "organiser").includes(g.unitCode));
   return {
     name: viewer.name,
@@ -19,6 +27,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     unitPath: path.map((u) => u.name).join(" / "),
     requiredHours: yearlyRequirement(viewer.isCadre),
     resume,
+    featured,
     managed: managed.map((g) => ({ unitId: g.unitId, name: g.unitName, role: g.role })),
   };
 }
@@ -66,7 +75,17 @@ export default function Home() {
         <Link to="/me/record" className="card text-center text-lg font-semibold text-party-700">
           {t("home.record")}
         </Link>
+        <Link to="/me/points" className="card text-center text-lg font-semibold text-party-700">
+          {t("points.nav")}
+        </Link>
+        <Link to="/reflections" className="card text-center text-lg font-semibold text-party-700">
+          {t("reflections.nav")}
+        </Link>
+        <Link to="/rankings" className="card text-center text-lg font-semibold text-party-700">
+          {t("rankings.title")}
+        </Link>
       </nav>
+      <FeaturedReflections items={home.featured} />
       {home.managed.length > 0 ? (
         <section className="card">
           <h2 className="text-xl font-bold">{t("home.manage")}</h2>

@@ -1,18 +1,19 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
 import { hasAnyRole, requireRole } from "~/auth/policy.server";
+import { isRuleAdmin } from "~/points/access.server";
 import { requireViewer } from "~/auth/session.server";
 import { useT } from "~/i18n/i18n";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireViewer({ request, context });
   requireRole(viewer, "organiser");
-  return { isAdmin: hasAnyRole(viewer, "admin") };
+  return { isAdmin: hasAnyRole(viewer, "admin"), isRuleAdmin: isRuleAdmin(viewer) };
 }
 
 export default function AdminLayout() {
   const t = useT();
-  const { isAdmin } = useLoaderData<typeof loader>();
+  const { isAdmin, isRuleAdmin } = useLoaderData<typeof loader>();
   const tab = ({ isActive }: { isActive: boolean }) =>
     `rounded-lg px-3 py-2 ${isActive ? "bg-party-600 text-white" : "bg-white text-gray-900 ring-1 ring-gray-300"}`;
   return (
@@ -23,6 +24,9 @@ export default function AdminLayout() {
         </NavLink>
         <NavLink to="/admin/members" className={tab}>
           {t("nav.members")}
+        </NavLink>
+        <NavLink to="/admin/reflections" className={tab}>
+          {t("reflections.admin.nav")}
         </NavLink>
         <NavLink to="/admin/banks" className={tab}>
           {t("quiz.nav.banks")}
@@ -35,6 +39,11 @@ export default function AdminLayout() {
             <NavLink to="/admin/import" className={tab}>
               {t("nav.import")}
             </NavLink>
+            {isRuleAdmin ? (
+              <NavLink to="/admin/points" className={tab}>
+                {t("points.admin.title")}
+              </NavLink>
+            ) : null}
           </>
         ) : null}
       </nav>

@@ -25,6 +25,11 @@ import * as videos from "~/routes/admin.videos._index";
 import * as banks from "~/routes/admin.banks._index";
 import * as daily from "~/routes/quiz.daily";
 import * as mistakes from "~/routes/quiz.mistakes";
+import * as myPoints from "~/routes/me.points";
+import * as rankings from "~/routes/rankings";
+import * as reflectionsPage from "~/routes/reflections._index";
+import * as reviewQueue from "~/routes/admin.reflections._index";
+import * as pointRules from "~/routes/admin.points";
 import { invoke, sessionCookie, type Outcome } from "../support/routes";
 
 type Persona = "member" | "otherOrganiser" | "thisOrganiser" | "admin";
@@ -115,6 +120,12 @@ const cases: Case[] = [
   },
   { name: "GET /quiz/daily", kind: "read", expect: member, run: (_, cookie) => invoke(daily.loader, { path: "/quiz/daily", cookie }) },
   { name: "GET /quiz/mistakes", kind: "read", expect: member, run: (_, cookie) => invoke(mistakes.loader, { path: "/quiz/mistakes", cookie }) },
+  { name: "GET /me/points", kind: "read", expect: member, run: (_, cookie) => invoke(myPoints.loader, { path: "/me/points", cookie }) },
+  { name: "GET /rankings", kind: "read", expect: member, run: (_, cookie) => invoke(rankings.loader, { path: "/rankings", cookie }) },
+  { name: "GET /reflections", kind: "read", expect: member, run: (_, cookie) => invoke(reflectionsPage.loader, { path: "/reflections", cookie }) },
+  { name: "GET /admin/reflections", kind: "read", expect: anyOrganiser, run: (_, cookie) => invoke(reviewQueue.loader, { path: "/admin/reflections", cookie }) },
+  // Point rules are the committee's: an admin grant at a top-level unit.
+  { name: "GET /admin/points", kind: "read", expect: adminOnly, run: (_, cookie) => invoke(pointRules.loader, { path: "/admin/points", cookie }) },
   { name: "GET /admin/banks", kind: "read", expect: anyOrganiser, run: (_, cookie) => invoke(banks.loader, { path: "/admin/banks", cookie }) },
   { name: "GET /admin/videos", kind: "read", expect: adminOnly, run: (_, cookie) => invoke(videos.loader, { path: "/admin/videos", cookie }) },
   { name: "GET /admin (layout)", kind: "read", expect: anyOrganiser, run: (_, cookie) => invoke(admin.loader, { path: "/admin", cookie }) },
