@@ -161,7 +161,8 @@ describe("taking a lesson quiz", () => {
     expectNoKey(json);
     const html = await renderPage(ctx.lessonId, data);
     expect(html).toContain(data.open!.questions[0].stem);
-    expect(html).toContain('name="a0"');
+    // The first question's input: `a0` for a choice, `a0.b0` for the first blank of a fill-in.
+    expect(html).toContain(data.open!.questions[0].type === "fill_blank" ? 'name="a0.b0"' : 'name="a0"');
     expectNoKey(html);
     expect(html).not.toContain("正确答案");
 
