@@ -4,6 +4,8 @@
 import path from "node:path";
 import { syncContent } from "~/content/sync.server";
 import "~/points/listeners.server";
+import "~/stats/listeners.server";
+import { ensureReminderSchedule } from "~/assignments/reminders.server";
 import { ensureDefaultPointRules } from "~/points/ledger.server";
 import { startJobWorker } from "~/jobs/queue.server";
 import { seedDemoQuestions } from "~/quiz/demo.server";
@@ -32,6 +34,7 @@ if (!globalForBoot.__booted) {
     }
   }
   if (seeded) console.log("Demo data created.");
+  if (process.env.JOBS_WORKER !== "false") await ensureReminderSchedule();
   startJobWorker();
   if (process.env.SEED_DEMO !== "false" && (await hasDemoLogins())) {
     console.log(`Demo logins (password ${DEMO_PASSWORD}):`);

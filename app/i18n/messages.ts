@@ -5,6 +5,7 @@ import * as media from "~/media/messages";
 import * as points from "~/points/messages";
 import * as quiz from "~/quiz/messages";
 import * as reflections from "~/reflections/messages";
+import * as stats from "~/stats/messages";
 
 const coreZh = {
   "app.name": "网上党校",
@@ -264,9 +265,9 @@ const coreEn: Record<keyof typeof coreZh, string> = {
   "error.selfDisable": "You cannot disable your own account",
 };
 
-export const zhCN = { ...coreZh, ...courses.zhCN, ...media.zhCN, ...quiz.zhCN, ...points.zhCN, ...reflections.zhCN };
+export const zhCN = { ...coreZh, ...courses.zhCN, ...media.zhCN, ...quiz.zhCN, ...points.zhCN, ...reflections.zhCN, ...stats.zhCN };
 export type MessageKey = keyof typeof zhCN;
-export const en: Record<MessageKey, string> = { ...coreEn, ...courses.en, ...media.en, ...quiz.en, ...points.en, ...reflections.en };
+export const en: Record<MessageKey, string> = { ...coreEn, ...courses.en, ...media.en, ...quiz.en, ...points.en, ...reflections.en, ...stats.en };
 
 export type Locale = "zh-CN" | "en";
 export const LOCALES: Locale[] = ["zh-CN", "en"];

@@ -2,6 +2,7 @@
 // import the queue). A new kind: register it in its domain module and import that module here.
 import "~/media/transcode.server";
 import "~/seed/demo-videos.server";
+import "~/assignments/reminders.server";
 import { sweepMedia } from "~/media/upload.server";
 
 /** Called once by startJobWorker before its first poll. */

@@ -2,6 +2,7 @@ import { and, asc, count, eq, ilike, like, or, type SQL } from "drizzle-orm";
 import { db } from "~/db/client.server";
 import { roleGrants, sessions, units, users } from "~/db/schema";
 import { hashPassword } from "~/auth/password.server";
+import { syncMemberStats } from "~/stats/aggregate.server";
 import { isCadrePosition, type MemberStatus } from "./kinds";
 import { OrgError } from "./units.server";
 
@@ -72,6 +73,7 @@ export async function createMember(input: MemberInput & { password: string }) {
       mustChangePassword: true,
     })
     .returning({ id: users.id });
+  await syncMemberStats(db, [user.id]);
   return user;
 }
 
@@ -81,6 +83,8 @@ export async function updateMember(userId: number, input: MemberInput) {
     .update(users)
     .set({ ...input, isCadre: isCadrePosition(input.position), updatedAt: new Date() })
     .where(eq(users.id, userId));
+  // Unit, category or position may have changed: the member's figures follow them.
+  await syncMemberStats(db, [userId]);
 }
 
 /** Disabling signs the member out everywhere. */
@@ -88,6 +92,7 @@ export async function setMemberDisabled(userId: number, disabled: boolean) {
   await db.transaction(async (tx) => {
     await tx.update(users).set({ disabled, updatedAt: new Date() }).where(eq(users.id, userId));
     if (disabled) await tx.delete(sessions).where(eq(sessions.userId, userId));
+    await syncMemberStats(tx, [userId]);
   });
 }
 

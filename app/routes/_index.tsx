@@ -4,6 +4,9 @@ import { scopePrefixes } from "~/auth/policy.server";
 import { requireViewer } from "~/auth/session.server";
 import { yearlyRequirement } from "~/courses/rules";
 import { useT } from "~/i18n/i18n";
+import { myAssignments } from "~/assignments/assignments.server";
+import { MyAssignmentsCard } from "~/assignments/my-assignments";
+import { unreadCount } from "~/assignments/notifications.server";
 import { continueStudying } from "~/courses/catalogue.server";
 import { awardFirstVisit } from "~/points/ledger.server";
 import { FeaturedReflections } from "~/reflections/components";
@@ -14,10 +17,12 @@ export const meta: MetaFunction = () => [{ title: "首页 · 网上党校" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireViewer({ request, context });
-  const [path, resume, featured] = await Promise.all([
+  const [path, resume, featured, assignments, unread] = await Promise.all([
     unitPath(viewer.unitCode),
     continueStudying(viewer),
     featuredReflections(viewer),
+    myAssignments(viewer),
+    unreadCount(viewer.id),
     awardFirstVisit(viewer),
   ]);
   const managed = viewer.grants.filter((g) => scopePrefixes(viewer, "organiser").includes(g.unitCode));
@@ -28,6 +33,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     requiredHours: yearlyRequirement(viewer.isCadre),
     resume,
     featured,
+    assignments,
+    unread,
     managed: managed.map((g) => ({ unitId: g.unitId, name: g.unitName, role: g.role })),
   };
 }
@@ -47,6 +54,7 @@ export default function Home() {
         </dl>
         <p className="mt-3 rounded-lg bg-party-50 p-3 text-party-800">{t("home.requirement", { hours: home.requiredHours })}</p>
       </section>
+      <MyAssignmentsCard assignments={home.assignments} unread={home.unread} />
       {home.resume ? (
         <section className="card">
           <h2 className="text-xl font-bold">{t("home.continue")}</h2>

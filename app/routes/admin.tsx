@@ -25,6 +25,12 @@ export default function AdminLayout() {
         <NavLink to="/admin/members" className={tab}>
           {t("nav.members")}
         </NavLink>
+        <NavLink to="/admin/assignments" className={tab}>
+          {t("assign.nav")}
+        </NavLink>
+        <NavLink to="/admin/stats" className={tab}>
+          {t("stats.nav")}
+        </NavLink>
         <NavLink to="/admin/reflections" className={tab}>
           {t("reflections.admin.nav")}
         </NavLink>

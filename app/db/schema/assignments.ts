@@ -1,8 +1,10 @@
 import {
+  boolean,
   date,
   index,
   integer,
   jsonb,
+  pgEnum,
   pgTable,
   primaryKey,
   serial,
@@ -28,8 +30,82 @@ export const assignments = pgTable(
     statuses: memberStatus("statuses").array().notNull().default([]),
     createdBy: integer("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    note: text("note").notNull().default(""),
   },
   (t) => [index("assignments_unit_idx").on(t.unitId)],
+);
+
+export const assignmentMemberStatus = pgEnum("assignment_member_status", ["not_started", "in_progress", "completed"]);
+
+/**
+ * One row per member an assignment applies to (active member below the assignment's unit, of a
+ * chosen category): what is counted for them. `unitId` is the member's home unit as counted in
+ * `unit_stats`; a move rewrites it and moves the figures with it. Kept by app/stats.
+ */
+export const assignmentMembers = pgTable(
+  "assignment_members",
+  {
+    assignmentId: integer("assignment_id")
+      .notNull()
+      .references(() => assignments.id, { onDelete: "cascade" }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    unitId: integer("unit_id")
+      .notNull()
+      .references(() => units.id, { onDelete: "cascade" }),
+    status: assignmentMemberStatus("status").notNull().default("not_started"),
+    lessonsDone: integer("lessons_done").notNull().default(0),
+    coursesDone: integer("courses_done").notNull().default(0),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.assignmentId, t.userId] }),
+    index("assignment_members_user_idx").on(t.userId),
+    index("assignment_members_unit_idx").on(t.assignmentId, t.unitId, t.status),
+  ],
+);
+
+/**
+ * How each member is counted in the unit aggregates (home unit, category, cadre): compared with
+ * `users` to find members whose figures must move (a move, a new member, a disabled account).
+ */
+export const statMembers = pgTable(
+  "stat_members",
+  {
+    userId: integer("user_id")
+      .primaryKey()
+      .references(() => users.id, { onDelete: "cascade" }),
+    unitId: integer("unit_id")
+      .notNull()
+      .references(() => units.id, { onDelete: "cascade" }),
+    status: memberStatus("status").notNull(),
+    isCadre: boolean("is_cadre").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("stat_members_unit_idx").on(t.unitId)],
+);
+
+/** A member's credit hours of one year (China time) as counted in `unit_stats` ("credit:YEAR"). */
+export const memberCredits = pgTable(
+  "member_credits",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    year: integer("year").notNull(),
+    unitId: integer("unit_id")
+      .notNull()
+      .references(() => units.id, { onDelete: "cascade" }),
+    /** Hundredths of a credit hour. */
+    hours: integer("hours").notNull().default(0),
+    /** Hundredths per month, January first. */
+    months: integer("months").array().notNull(),
+    requirement: integer("requirement").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.year] }), index("member_credits_year_unit_idx").on(t.year, t.unitId)],
 );
 
 export const assignmentCourses = pgTable(
@@ -60,7 +136,7 @@ export const unitStats = pgTable(
     counts: jsonb("counts").$type<Record<string, number>>().notNull().default({}),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.unitId, t.metric] })],
+  (t) => [primaryKey({ columns: [t.unitId, t.metric] }), index("unit_stats_metric_idx").on(t.metric, t.unitId)],
 );
 
 export const notifications = pgTable(
@@ -82,3 +158,12 @@ export const notifications = pgTable(
   },
   (t) => [uniqueIndex("notifications_dedupe_key").on(t.userId, t.dedupeKey), index("notifications_user_idx").on(t.userId, t.createdAt)],
 );
+
+/**
+ * Members whose home unit, category, cadre flag or account state changed (filled by a trigger on
+ * users, whatever code made the change): app/stats moves their figures and removes the row.
+ */
+export const statDirty = pgTable("stat_dirty", {
+  userId: integer("user_id").primaryKey(),
+  markedAt: timestamp("marked_at", { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,0 +1,163 @@
+import { getFormProps, getInputProps, getTextareaProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import { Form, useNavigation } from "@remix-run/react";
+import { MEMBER_STATUSES } from "~/org/kinds";
+import { useStatsErrorText, useStatsT } from "~/stats/i18n";
+import { assignmentSchema } from "./forms";
+
+type Unit = { id: number; name: string; depth: number };
+
+/** Step 1: which unit (the courses offered depend on it). A GET form: works without JavaScript. */
+export function UnitPicker({ units, unitId, baseDepth }: { units: Unit[]; unitId: number; baseDepth: number }) {
+  const t = useStatsT();
+  return (
+    <Form method="get" className="grid gap-2 sm:grid-cols-[1fr_auto]">
+      <div className="space-y-1">
+        <label htmlFor="pick-unit" className="block font-medium">
+          {t("assign.unit")}
+        </label>
+        <select
+          id="pick-unit"
+          name="unit"
+          defaultValue={unitId}
+          className="input"
+          aria-describedby="pick-unit-hint"
+          onChange={(e) => e.currentTarget.form?.requestSubmit()}
+        >
+          {units.map((u) => (
+            <option key={u.id} value={u.id}>
+              {"\u3000".repeat(Math.max(0, u.depth - baseDepth))}
+              {u.name}
+            </option>
+          ))}
+        </select>
+        <p id="pick-unit-hint" className="text-sm text-gray-600">
+          {t("assign.unitHint")}
+        </p>
+      </div>
+      <button type="submit" className="btn-secondary self-start sm:mt-7">
+        {t("assign.chooseUnit")}
+      </button>
+    </Form>
+  );
+}
+
+export type AssignmentDefaults = {
+  title?: string;
+  note?: string;
+  startsOn: string;
+  dueOn: string;
+  statuses?: string[];
+  courseIds?: number[];
+};
+
+/** Step 2: the assignment itself, for the chosen unit. */
+export function AssignmentForm({
+  unit,
+  courses,
+  defaults,
+  lastResult,
+  submitLabel,
+}: {
+  unit: { id: number; name: string };
+  courses: { id: number; title: string; lessonCount: number }[];
+  defaults: AssignmentDefaults;
+  lastResult: SubmissionResult<string[]> | undefined;
+  submitLabel: string;
+}) {
+  const t = useStatsT();
+  const errorText = useStatsErrorText();
+  const navigation = useNavigation();
+  const [form, fields] = useForm({
+    id: `assignment-${unit.id}`,
+    lastResult,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: assignmentSchema }),
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onInput",
+    defaultValue: {
+      unitId: String(unit.id),
+      title: defaults.title ?? "",
+      note: defaults.note ?? "",
+      startsOn: defaults.startsOn,
+      dueOn: defaults.dueOn,
+      statuses: defaults.statuses ?? [],
+      courseIds: (defaults.courseIds ?? []).map(String),
+    },
+  });
+  const fieldError = (errors: string[] | undefined, id: string) => {
+    const text = errorText(errors);
+    return text ? (
+      <p id={id} className="text-base text-red-700" role="alert">
+        {text}
+      </p>
+    ) : null;
+  };
+  const chosenCourses = new Set((defaults.courseIds ?? []).map(String));
+  const chosenStatuses = new Set(defaults.statuses ?? []);
+  return (
+    <Form method="post" className="space-y-4" {...getFormProps(form)}>
+      <input type="hidden" name="intent" value="save" />
+      <input type="hidden" name="unitId" value={unit.id} />
+      {form.errors ? fieldError(form.errors, `${form.id}-errors`) : null}
+      {fieldError(fields.unitId.errors, fields.unitId.errorId)}
+      <div className="space-y-1">
+        <label htmlFor={fields.title.id} className="block font-medium">
+          {t("assign.titleField")}
+        </label>
+        <input {...getInputProps(fields.title, { type: "text" })} className="input" maxLength={200} />
+        {fieldError(fields.title.errors, fields.title.errorId)}
+      </div>
+      <div className="grid gap-4 sm:grid-cols-2">
+        <div className="space-y-1">
+          <label htmlFor={fields.startsOn.id} className="block font-medium">
+            {t("assign.startsOn")}
+          </label>
+          <input {...getInputProps(fields.startsOn, { type: "date" })} className="input" />
+          {fieldError(fields.startsOn.errors, fields.startsOn.errorId)}
+        </div>
+        <div className="space-y-1">
+          <label htmlFor={fields.dueOn.id} className="block font-medium">
+            {t("assign.dueOn")}
+          </label>
+          <input {...getInputProps(fields.dueOn, { type: "date" })} className="input" />
+          {fieldError(fields.dueOn.errors, fields.dueOn.errorId)}
+        </div>
+      </div>
+      <fieldset className="space-y-2" aria-describedby={fields.courseIds.errors ? fields.courseIds.errorId : undefined}>
+        <legend className="font-medium">{t("assign.courses")}</legend>
+        <p className="text-sm text-gray-600">{t("assign.coursesHint")}</p>
+        {courses.length === 0 ? <p>{t("assign.noCourses")}</p> : null}
+        {courses.map((c) => (
+          <label key={c.id} className="flex min-h-12 items-center gap-3 rounded-lg border border-gray-300 px-3 py-2">
+            <input type="checkbox" name={fields.courseIds.name} value={c.id} defaultChecked={chosenCourses.has(String(c.id))} className="h-5 w-5 shrink-0" />
+            <span>
+              {c.title} <span className="text-gray-600">· {t("assign.lessons", { count: c.lessonCount })}</span>
+            </span>
+          </label>
+        ))}
+        {fieldError(fields.courseIds.errors, fields.courseIds.errorId)}
+      </fieldset>
+      <fieldset className="space-y-2">
+        <legend className="font-medium">{t("assign.statuses")}</legend>
+        <div className="grid grid-cols-2 gap-2">
+          {MEMBER_STATUSES.map((s) => (
+            <label key={s} className="flex min-h-12 items-center gap-3 rounded-lg border border-gray-300 px-3 py-2">
+              <input type="checkbox" name={fields.statuses.name} value={s} defaultChecked={chosenStatuses.has(s)} className="h-5 w-5 shrink-0" />
+              <span>{t(`status.${s}`)}</span>
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <div className="space-y-1">
+        <label htmlFor={fields.note.id} className="block font-medium">
+          {t("assign.note")}
+        </label>
+        <textarea {...getTextareaProps(fields.note)} className="input min-h-24" maxLength={1000} />
+        {fieldError(fields.note.errors, fields.note.errorId)}
+      </div>
+      <button type="submit" className="btn w-full sm:w-auto" disabled={navigation.state === "submitting"}>
+        {submitLabel}
+      </button>
+    </Form>
+  );
+}

@@ -1,0 +1,542 @@
+// Reading the unit aggregates: a subtree's figures are the sums of unit_stats rows over
+// `units.code LIKE prefix%` (an index range), so a dashboard costs in proportion to the units it
+// covers, never to members or progress rows. Member lists read the per-member records.
+import { sql, type SQL } from "drizzle-orm";
+import { db } from "~/db/client.server";
+import { CODE_SEGMENT } from "~/org/kinds";
+import { yearlyRequirement } from "~/courses/rules";
+import type { AssignmentRow } from "~/assignments/assignments.server";
+import { codePrefixes, rowsOf } from "./aggregate.server";
+import {
+  ASSIGNMENT_KEYS,
+  assignmentDaysMetric,
+  assignmentFigures,
+  assignmentMetric,
+  chinaDay,
+  chinaYearOf,
+  creditFigures,
+  CREDIT_KEYS,
+  creditMetric,
+  dailySeries,
+  isSubtreeMetric,
+  MEMBER_KEYS,
+  MEMBERS_METRIC,
+  type AssignmentFigures,
+  type AssignmentFilter,
+  type Counts,
+  type CreditFigures,
+  type SortKey,
+} from "./metrics";
+
+const likePrefix = (code: string) => `${code}%`;
+
+/** The keys a metric's counts may hold (summed by name: cheaper than expanding every jsonb). */
+function keysOf(metric: string, { months = true }: { months?: boolean } = {}): readonly string[] {
+  if (metric === MEMBERS_METRIC) return MEMBER_KEYS;
+  if (metric.startsWith("assignment:")) return ASSIGNMENT_KEYS;
+  if (metric.startsWith("credit:")) return months ? CREDIT_KEYS : CREDIT_KEYS.filter((k) => !k.startsWith("m"));
+  return [];
+}
+
+function familyOf(key: string) {
+  if ((MEMBER_KEYS as readonly string[]).includes(key)) return sql`s.metric = ${MEMBERS_METRIC}`;
+  if ((ASSIGNMENT_KEYS as readonly string[]).includes(key)) return sql`s.metric like 'assignment:%'`;
+  return sql`s.metric like 'credit:%'`;
+}
+
+/**
+ * Per-metric key sums over the unit_stats rows of the units selected by `where` (on units u),
+ * grouped by `groupBy` too when given. Each key is read only from the rows of its metric family.
+ */
+async function sumKeys(metrics: string[], where: SQL, groupBy: SQL | null, { months = true }: { months?: boolean } = {}) {
+  const keys = [...new Set(metrics.flatMap((m) => keysOf(m, { months })))];
+  if (keys.length === 0) return [];
+  const columns = sql.join(
+    keys.map((k, i) => sql`sum((s.counts->>${k})::int) filter (where ${familyOf(k)})::float8 as ${sql.raw(`k${i}`)}`),
+    sql`, `,
+  );
+  const result = await db.execute(sql`
+    select ${groupBy ?? sql`''`} as grp, s.metric, ${columns}
+    from units u
+    join unit_stats s on s.unit_id = u.id and s.metric = any(${sql.param(metrics)}::text[])
+    where ${where}
+    group by 1, 2`);
+  return rowsOf<Record<string, string | number | null>>(result).map((r) => {
+    const counts: Counts = {};
+    for (const k of keysOf(String(r.metric), { months })) {
+      const v = r[`k${keys.indexOf(k)}`];
+      if (v !== null && v !== undefined && Number(v) !== 0) counts[k] = Number(v);
+    }
+    return { group: String(r.grp), metric: String(r.metric), counts };
+  });
+}
+
+/** A subtree metric's row of exactly these units (their subtree sums as stored). */
+async function subtreeRows(metrics: string[], codes: string[]) {
+  if (metrics.length === 0 || codes.length === 0) return [];
+  const result = await db.execute(sql`
+    select u.code, s.metric, s.counts from units u
+    join unit_stats s on s.unit_id = u.id and s.metric = any(${sql.param(metrics)}::text[])
+    where u.code = any(${sql.param(codes)}::text[])`);
+  return rowsOf<{ code: string; metric: string; counts: Counts | string }>(result).map((r) => ({
+    code: r.code,
+    metric: r.metric,
+    counts: typeof r.counts === "string" ? (JSON.parse(r.counts) as Counts) : r.counts,
+  }));
+}
+
+/** Sums of the given metrics over the subtree rooted at `code`. */
+export async function sumSubtree(code: string, metrics: string[]): Promise<Map<string, Counts>> {
+  const out = new Map<string, Counts>(metrics.map((m) => [m, {}]));
+  if (metrics.length === 0) return out;
+  const summed = metrics.filter((m) => !isSubtreeMetric(m));
+  const stored = metrics.filter(isSubtreeMetric);
+  const [sums, rows] = await Promise.all([sumKeys(summed, sql`u.code like ${likePrefix(code)}`, null), subtreeRows(stored, [code])]);
+  for (const r of sums) out.set(r.metric, r.counts);
+  for (const r of rows) out.set(r.metric, Object.fromEntries(Object.entries(r.counts).map(([k, v]) => [k, Number(v)])));
+  return out;
+}
+
+/**
+ * Sums per child subtree of the unit `code` ("" for the unit's own members), in one pass over
+ * the subtree.
+ */
+export async function sumByChild(code: string, metrics: string[], { months = true }: { months?: boolean } = {}): Promise<Map<string, Map<string, Counts>>> {
+  const out = new Map<string, Map<string, Counts>>();
+  const summed = metrics.filter((m) => !isSubtreeMetric(m));
+  if (summed.length === 0) return out;
+  const childLength = code.length + CODE_SEGMENT;
+  const rows = await sumKeys(
+    summed,
+    sql`u.code like ${likePrefix(code)}`,
+    sql`case when length(u.code) = ${code.length} then '' else substr(u.code, 1, ${childLength}) end`,
+    { months },
+  );
+  for (const r of rows) {
+    let byMetric = out.get(r.group);
+    if (!byMetric) out.set(r.group, (byMetric = new Map()));
+    byMetric.set(r.metric, r.counts);
+  }
+  return out;
+}
+
+export type Figures = AssignmentFigures | CreditFigures;
+/** The five columns every dashboard table shows, whatever the metric. */
+export type Row = { assigned: number; completed: number; inProgress: number; notStarted: number; overdue: number; rate: number | null };
+
+export function toRow(f: AssignmentFigures | CreditFigures): Row {
+  const assigned = "assigned" in f ? f.assigned : f.members;
+  return { assigned, completed: f.completed, inProgress: f.inProgress, notStarted: f.notStarted, overdue: f.overdue, rate: f.rate };
+}
+
+export type Selected =
+  | { kind: "assignment"; id: number; metric: string; assignment: AssignmentRow }
+  | { kind: "credit"; year: number; metric: string };
+
+export type ChildRow = Row & { code: string; id: number | null; name: string; kind: string | null; hasChildren: boolean; direct: boolean; members: number };
+
+export { SORT_KEYS, type SortKey } from "./metrics";
+
+export function sortRows<T extends Row & { name: string; code?: string }>(rows: T[], key: SortKey, dir: "asc" | "desc") {
+  const sign = dir === "asc" ? 1 : -1;
+  return [...rows].sort((a, b) => {
+    const x = key === "name" ? (a.code ?? a.name) : (a[key] ?? -1);
+    const y = key === "name" ? (b.code ?? b.name) : (b[key] ?? -1);
+    return (x < y ? -1 : x > y ? 1 : 0) * sign || (a.code ?? a.name).localeCompare(b.code ?? b.name);
+  });
+}
+
+function figuresFor(selected: Selected, byMetric: Map<string, Counts> | undefined, today: string, now: Date) {
+  if (selected.kind === "assignment") return assignmentFigures(byMetric?.get(selected.metric) ?? {}, selected.assignment.dueOn, today);
+  return creditFigures(byMetric?.get(MEMBERS_METRIC) ?? {}, byMetric?.get(selected.metric) ?? {}, selected.year, now);
+}
+
+export type DashboardUnit = { id: number; name: string; code: string; kind: string };
+
+/**
+ * Everything a unit's dashboard shows. `metric` picks the assignment (or "credit:YEAR") whose
+ * child-unit breakdown and chart are shown; by default the year's credit hours when the unit has
+ * no assignment, else its latest assignment.
+ */
+export async function unitDashboard(
+  unit: DashboardUnit,
+  {
+    metric,
+    year = chinaYearOf(),
+    now = new Date(),
+    sort = "name",
+    dir = "asc",
+    extras = true,
+  }: { metric?: string | null; year?: number; now?: Date; sort?: SortKey; dir?: "asc" | "desc"; extras?: boolean } = {},
+) {
+  const today = chinaDay(now);
+  // Everything about the unit but the figures, in one round trip.
+  const [frame] = rowsOf<{ assignments: unknown; path: unknown; children: unknown; points: boolean; contests: boolean }>(
+    await db.execute(sql`
+      select
+        (select coalesce(json_agg(x), '[]'::json) from (
+           select a.id, a.title, a.note, a.starts_on::text as "startsOn", a.due_on::text as "dueOn", a.statuses::text[] as statuses,
+                  a.unit_id as "unitId", au.name as "unitName", au.code as "unitCode", a.created_at as "createdAt"
+           from assignments a join units au on au.id = a.unit_id
+           where au.code = any(${sql.param(codePrefixes(unit.code))}::text[]) or au.code like ${likePrefix(unit.code)}
+           order by a.due_on desc, a.id desc limit 30) x) as assignments,
+        (select coalesce(json_agg(json_build_object('id', p.id, 'name', p.name, 'code', p.code) order by p.code), '[]'::json)
+           from units p where p.code = any(${sql.param(codePrefixes(unit.code))}::text[])) as path,
+        (select coalesce(json_agg(json_build_object('id', c.id, 'name', c.name, 'kind', c.kind, 'code', c.code,
+                  'has_children', exists (select 1 from units g where g.parent_id = c.id)) order by c.code), '[]'::json)
+           from units c where c.parent_id = ${unit.id}) as children,
+        exists (select 1 from point_entries) as points,
+        exists (select 1 from contest_entries) as contests`),
+  );
+  const json = <T,>(v: unknown) => (typeof v === "string" ? JSON.parse(v) : v) as T;
+  const assignmentList = json<AssignmentRow[]>(frame.assignments);
+  const path = json<{ id: number; name: string; code: string }[]>(frame.path);
+  const children = json<{ id: number; name: string; kind: string; code: string; has_children: boolean }[]>(frame.children);
+  const credit = creditMetric(year);
+  const picked = metric ? assignmentList.find((a) => assignmentMetric(a.id) === metric) : undefined;
+  const selected: Selected = picked
+    ? { kind: "assignment", id: picked.id, metric: assignmentMetric(picked.id), assignment: picked }
+    : metric === credit || metric?.startsWith("credit:") || assignmentList.length === 0
+      ? { kind: "credit", year: metric?.startsWith("credit:") ? Number(metric.slice(7)) || year : year, metric: metric?.startsWith("credit:") ? metric : credit }
+      : { kind: "assignment", id: assignmentList[0].id, metric: assignmentMetric(assignmentList[0].id), assignment: assignmentList[0] };
+  const selectedYear = selected.kind === "credit" ? selected.year : year;
+  const selectedCredit = creditMetric(selectedYear);
+
+  // Figures for the assignments that apply to the whole unit (set here or above) and for the
+  // one selected; those set below are listed by name (a committee may have hundreds of them).
+  const applies = (a: AssignmentRow) => unit.code.startsWith(a.unitCode);
+  const overview = assignmentList.filter(applies);
+  const below = assignmentList.filter((a) => !applies(a));
+  // One pass over the subtree's rows, grouped by child unit: the child table, and summed here
+  // for the unit's totals. The daily series is one stored row.
+  const metrics = [...new Set([MEMBERS_METRIC, credit, selectedCredit, ...overview.map((a) => assignmentMetric(a.id)), selected.metric])];
+  const [byChild, daily] = await Promise.all([
+    sumByChild(unit.code, metrics, { months: selected.kind === "credit" }),
+    selected.kind === "assignment" ? sumSubtree(unit.code, [assignmentDaysMetric(selected.id)]) : Promise.resolve(new Map<string, Counts>()),
+  ]);
+  const totals = new Map<string, Counts>(daily);
+  for (const byMetric of byChild.values()) {
+    for (const [m, counts] of byMetric) {
+      const total = totals.get(m) ?? {};
+      for (const [k, v] of Object.entries(counts)) total[k] = (total[k] ?? 0) + v;
+      totals.set(m, total);
+    }
+  }
+
+  const assignmentRows = overview.map((a) => ({
+    id: a.id,
+    metric: assignmentMetric(a.id),
+    title: a.title,
+    unitName: a.unitName,
+    startsOn: a.startsOn,
+    dueOn: a.dueOn,
+    ...toRow(assignmentFigures(totals.get(assignmentMetric(a.id)) ?? {}, a.dueOn, today)),
+  }));
+  const belowRows = below.slice(0, 20).map((a) => ({ id: a.id, metric: assignmentMetric(a.id), title: a.title, unitName: a.unitName, dueOn: a.dueOn }));
+  const creditTotals = creditFigures(totals.get(MEMBERS_METRIC) ?? {}, totals.get(selectedCredit) ?? {}, selectedYear, now);
+  const thisYearCredit = creditFigures(totals.get(MEMBERS_METRIC) ?? {}, totals.get(credit) ?? {}, year, now);
+
+  const childRows: ChildRow[] = children.map((c) => ({
+    id: Number(c.id),
+    name: c.name,
+    kind: c.kind,
+    code: c.code,
+    hasChildren: Boolean(c.has_children),
+    direct: false,
+    members: byChild.get(c.code)?.get(MEMBERS_METRIC)?.total ?? 0,
+    ...toRow(figuresFor(selected, byChild.get(c.code), today, now)),
+  }));
+  const own = byChild.get("");
+  const direct = own ? toRow(figuresFor(selected, own, today, now)) : null;
+  const sortedChildren = sortRows(childRows, sort, dir);
+  if (direct && direct.assigned > 0) {
+    sortedChildren.push({ ...direct, id: unit.id, name: unit.name, kind: unit.kind, code: unit.code, hasChildren: false, direct: true, members: own?.get(MEMBERS_METRIC)?.total ?? 0 });
+  }
+
+  const selectedTotals = selected.kind === "assignment" ? toRow(figuresFor(selected, totals, today, now)) : toRow(creditTotals);
+  let chart: { kind: "daily"; points: { day: string; count: number; cumulative: number }[] } | { kind: "monthly"; months: number[] };
+  if (selected.kind === "assignment") {
+    const from = selected.assignment.startsOn;
+    const lastDay = selected.assignment.dueOn > today ? today : selected.assignment.dueOn;
+    const to = lastDay < from ? from : lastDay;
+    chart = { kind: "daily", points: dailySeries(totals.get(assignmentDaysMetric(selected.id)) ?? {}, from, to, 120) };
+  } else {
+    chart = { kind: "monthly", months: creditTotals.perMonth };
+  }
+
+  return {
+    unit,
+    path,
+    today,
+    year,
+    selected: selected.kind === "assignment" ? { kind: "assignment" as const, metric: selected.metric, id: selected.id, title: selected.assignment.title, dueOn: selected.assignment.dueOn } : { kind: "credit" as const, metric: selected.metric, year: selected.year },
+    totals: selectedTotals,
+    members: totals.get(MEMBERS_METRIC)?.total ?? 0,
+    credit: { year, ...toRow(thisYearCredit), hours: thisYearCredit.hours, pace: thisYearCredit.pace },
+    creditSelected: { hours: creditTotals.hours, pace: creditTotals.pace },
+    assignments: assignmentRows,
+    below: belowRows,
+    children: sortedChildren,
+    chart,
+    extras: extras && (frame.points || frame.contests) ? await unitExtras(unit.code, year) : null,
+  };
+}
+
+/** Names from the root down to a unit. */
+export async function unitPathOf(code: string) {
+  const result = await db.execute(sql`select id, name, code from units where code = any(${sql.param(codePrefixes(code))}::text[]) order by code`);
+  return rowsOf<{ id: number; name: string; code: string }>(result).map((r) => ({ id: Number(r.id), name: r.name, code: r.code }));
+}
+
+/**
+ * Every unit of a subtree with its path ("集团党委 / 生产党总支 / 运行党支部"), for the unit
+ * path column of exports. The path above the subtree's root comes from one extra lookup.
+ */
+export async function subtreePaths(code: string) {
+  const above = await unitPathOf(code);
+  const result = await db.execute(sql`select id, name, code, kind from units where code like ${likePrefix(code)} order by code`);
+  const names = new Map<string, string>(above.map((u) => [u.code, u.name]));
+  const units = rowsOf<{ id: number; name: string; code: string; kind: string }>(result);
+  for (const u of units) names.set(u.code, u.name);
+  const paths = new Map<number, string>();
+  for (const u of units) {
+    paths.set(
+      Number(u.id),
+      codePrefixes(u.code)
+        .map((p) => names.get(p) ?? "?")
+        .join(" / "),
+    );
+  }
+  return { paths, units: units.map((u) => ({ ...u, id: Number(u.id) })) };
+}
+
+/**
+ * Points and contest entries per child unit this year, when those tables have rows. Read from the
+ * ledgers directly (they are not progress rows; no aggregate of theirs exists yet).
+ */
+export async function unitExtras(code: string, year: number) {
+  const childLength = code.length + CODE_SEGMENT;
+  const [flags] = rowsOf<{ points: boolean; contests: boolean }>(
+    await db.execute(sql`select exists (select 1 from point_entries) as points, exists (select 1 from contest_entries) as contests`),
+  );
+  if (!flags?.points && !flags?.contests) return null;
+  const from = `${year}-01-01`;
+  const to = `${year + 1}-01-01`;
+  const points = flags.points
+    ? rowsOf<{ child: string; points: number; members: number }>(
+        await db.execute(sql`
+          select case when length(uu.code) = ${code.length} then '' else substr(uu.code, 1, ${childLength}) end as child,
+                 sum(p.amount)::int as points, count(distinct p.user_id)::int as members
+          from point_entries p join users u on u.id = p.user_id join units uu on uu.id = u.unit_id
+          where uu.code like ${likePrefix(code)} and p.day >= ${from}::date and p.day < ${to}::date
+          group by 1`),
+      )
+    : [];
+  const contests = flags.contests
+    ? rowsOf<{ child: string; entries: number; members: number }>(
+        await db.execute(sql`
+          select case when length(uu.code) = ${code.length} then '' else substr(uu.code, 1, ${childLength}) end as child,
+                 count(*)::int as entries, count(distinct e.user_id)::int as members
+          from contest_entries e join contests c on c.id = e.contest_id join units uu on uu.id = e.unit_id
+          where uu.code like ${likePrefix(code)}
+            and c.opens_at >= (${from}::date::timestamp at time zone 'Asia/Shanghai')
+            and c.opens_at < (${to}::date::timestamp at time zone 'Asia/Shanghai')
+          group by 1`),
+      )
+    : [];
+  return {
+    points: Object.fromEntries(points.map((p) => [p.child, { points: Number(p.points), members: Number(p.members) }])),
+    contests: Object.fromEntries(contests.map((c) => [c.child, { entries: Number(c.entries), members: Number(c.members) }])),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Member lists
+
+export { ASSIGNMENT_FILTERS, type AssignmentFilter } from "./metrics";
+
+export type MemberRow = {
+  userId: number;
+  name: string;
+  employeeNo: string;
+  phone: string | null;
+  status: string;
+  unitId: number;
+  unitCode: string;
+  /** not_started | in_progress | completed */
+  state: "not_started" | "in_progress" | "completed";
+  overdue: boolean;
+  lessonsDone: number;
+  completedAt: Date | null;
+  hours: number | null;
+  requirement: number | null;
+};
+
+/**
+ * Members of the subtree `code` for an assignment (from its member rows) or for a year's credit
+ * hours (every active member), filtered by state. `limit` null: all (exports).
+ */
+export async function memberList(
+  code: string,
+  target: { kind: "assignment"; id: number; dueOn: string } | { kind: "credit"; year: number },
+  { filter = "all", limit = 50, offset = 0, now = new Date() }: { filter?: AssignmentFilter; limit?: number | null; offset?: number; now?: Date } = {},
+): Promise<{ rows: MemberRow[]; total: number }> {
+  const today = chinaDay(now);
+  if (target.kind === "assignment") {
+    const pastDue = today > target.dueOn;
+    const condition =
+      filter === "all"
+        ? sql``
+        : filter === "unfinished"
+          ? sql`and am.status <> 'completed'`
+          : filter === "overdue"
+            ? pastDue
+              ? sql`and am.status <> 'completed'`
+              : sql`and false`
+            : sql`and am.status = ${filter}::assignment_member_status`;
+    const result = await db.execute(sql`
+      select u.id as user_id, u.name, u.employee_no, u.phone, u.status::text as status, am.unit_id, uu.code as unit_code,
+             am.status::text as state, am.lessons_done, am.completed_at, count(*) over ()::int as total
+      from assignment_members am
+      join units uu on uu.id = am.unit_id
+      join users u on u.id = am.user_id
+      where am.assignment_id = ${target.id} and uu.code like ${likePrefix(code)} ${condition}
+      order by uu.code, u.employee_no
+      ${limit === null ? sql`` : sql`limit ${limit} offset ${offset}`}`);
+    const rows = rowsOf<{
+      user_id: number;
+      name: string;
+      employee_no: string;
+      phone: string | null;
+      status: string;
+      unit_id: number;
+      unit_code: string;
+      state: MemberRow["state"];
+      lessons_done: number;
+      completed_at: Date | string | null;
+      total: number;
+    }>(result);
+    return {
+      total: rows.length ? Number(rows[0].total) : offset > 0 ? await countAssignmentMembers(code, target.id, condition) : 0,
+      rows: rows.map((r) => ({
+        userId: Number(r.user_id),
+        name: r.name,
+        employeeNo: r.employee_no,
+        phone: r.phone,
+        status: r.status,
+        unitId: Number(r.unit_id),
+        unitCode: r.unit_code,
+        state: r.state,
+        overdue: pastDue && r.state !== "completed",
+        lessonsDone: Number(r.lessons_done),
+        completedAt: r.completed_at === null ? null : new Date(r.completed_at),
+        hours: null,
+        requirement: null,
+      })),
+    };
+  }
+  // Credit hours: every counted member, with the year's hours when they have any.
+  const elapsed = creditFigures({}, {}, target.year, now).pace;
+  const state = sql`(case when mc.hours is null or mc.hours = 0 then 'not_started' when mc.hours >= mc.requirement * 100 then 'completed' else 'in_progress' end)`;
+  const requirement = sql`(case when sm.is_cadre then ${yearlyRequirement(true)}::int else ${yearlyRequirement(false)}::int end)`;
+  const behind = sql`(coalesce(mc.hours, 0) * 10 < ${Math.round(elapsed * 10)} * ${requirement} * 100)`;
+  const condition =
+    filter === "all"
+      ? sql``
+      : filter === "unfinished"
+        ? sql`and ${state} <> 'completed'`
+        : filter === "overdue"
+          ? sql`and ${behind}`
+          : sql`and ${state} = ${filter}`;
+  const result = await db.execute(sql`
+    select u.id as user_id, u.name, u.employee_no, u.phone, u.status::text as status, sm.unit_id, uu.code as unit_code,
+           ${state} as state, coalesce(mc.hours, 0) as hours, ${requirement} as requirement, ${behind} as behind,
+           count(*) over ()::int as total
+    from stat_members sm
+    join units uu on uu.id = sm.unit_id
+    join users u on u.id = sm.user_id
+    left join member_credits mc on mc.user_id = sm.user_id and mc.year = ${target.year}
+    where uu.code like ${likePrefix(code)} ${condition}
+    order by uu.code, u.employee_no
+    ${limit === null ? sql`` : sql`limit ${limit} offset ${offset}`}`);
+  const rows = rowsOf<{
+    user_id: number;
+    name: string;
+    employee_no: string;
+    phone: string | null;
+    status: string;
+    unit_id: number;
+    unit_code: string;
+    state: MemberRow["state"];
+    hours: number;
+    requirement: number;
+    behind: boolean;
+    total: number;
+  }>(result);
+  return {
+    total: rows.length ? Number(rows[0].total) : 0,
+    rows: rows.map((r) => ({
+      userId: Number(r.user_id),
+      name: r.name,
+      employeeNo: r.employee_no,
+      phone: r.phone,
+      status: r.status,
+      unitId: Number(r.unit_id),
+      unitCode: r.unit_code,
+      state: r.state,
+      overdue: Boolean(r.behind),
+      lessonsDone: 0,
+      completedAt: null,
+      hours: Number(r.hours) / 100,
+      requirement: Number(r.requirement),
+    })),
+  };
+}
+
+async function countAssignmentMembers(code: string, assignmentId: number, condition: ReturnType<typeof sql>) {
+  const [row] = rowsOf<{ n: number }>(
+    await db.execute(sql`
+      select count(*)::int as n from assignment_members am join units uu on uu.id = am.unit_id
+      where am.assignment_id = ${assignmentId} and uu.code like ${likePrefix(code)} ${condition}`),
+  );
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Sums for every unit of a subtree over its own subtree, from one pass over the subtree's rows:
+ * each unit's own counts are added to itself and to each unit above it within the subtree.
+ */
+async function rollUpEveryUnit(code: string, metrics: string[]) {
+  const result = await db.execute(sql`
+    select u.code, s.metric, s.counts from units u
+    join unit_stats s on s.unit_id = u.id and s.metric = any(${sql.param(metrics)}::text[])
+    where u.code like ${likePrefix(code)}`);
+  const byCode = new Map<string, Map<string, Counts>>();
+  for (const r of rowsOf<{ code: string; metric: string; counts: Counts | string }>(result)) {
+    const counts = typeof r.counts === "string" ? (JSON.parse(r.counts) as Counts) : r.counts;
+    for (let len = code.length; len <= r.code.length; len += CODE_SEGMENT) {
+      const prefix = r.code.slice(0, len);
+      let m = byCode.get(prefix);
+      if (!m) byCode.set(prefix, (m = new Map()));
+      let c = m.get(r.metric);
+      if (!c) m.set(r.metric, (c = {}));
+      for (const [k, v] of Object.entries(counts)) c[k] = (c[k] ?? 0) + Number(v);
+    }
+  }
+  return byCode;
+}
+
+/** Credit-hour figures of every unit in a subtree (each over its own subtree), for the year-end report. */
+export async function creditReportByUnit(code: string, year: number, now = new Date()) {
+  const metric = creditMetric(year);
+  const byCode = await rollUpEveryUnit(code, [MEMBERS_METRIC, metric]);
+  return (unitCode: string) => creditFigures(byCode.get(unitCode)?.get(MEMBERS_METRIC) ?? {}, byCode.get(unitCode)?.get(metric) ?? {}, year, now);
+}
+
+/** An assignment's figures for every unit in a subtree (each over its own subtree), for exports. */
+export async function assignmentReportByUnit(code: string, assignment: { id: number; dueOn: string }, now = new Date()) {
+  const metric = assignmentMetric(assignment.id);
+  const byCode = await rollUpEveryUnit(code, [metric]);
+  const today = chinaDay(now);
+  return (unitCode: string) => assignmentFigures(byCode.get(unitCode)?.get(metric) ?? {}, assignment.dueOn, today);
+}
