@@ -22,8 +22,9 @@ async function answer(scope: Locator, right: boolean) {
   switch (q!.type) {
     case "single":
     case "multiple": {
+      // A wrong answer ticks an incorrect option, or only part of the key when every option is correct.
       const wrong = q!.options.findIndex((_, i) => !q!.correct.includes(i));
-      const picks = right ? q!.correct : [wrong];
+      const picks = right ? q!.correct : wrong >= 0 ? [wrong] : [q!.correct[0]];
       for (const i of picks) await option(q!.options[i]).click();
       break;
     }
