@@ -24,7 +24,8 @@ const app = express();
 app.disable("x-powered-by");
 // Behind a load balancer, TRUST_PROXY=true makes X-Forwarded-For the client IP (per-IP login limits).
 app.set("trust proxy", process.env.TRUST_PROXY === "true");
-app.use(compression());
+// Server-sent events must reach the browser as they are written, not when a gzip block fills.
+app.use(compression({ filter: (req, res) => !String(res.getHeader("Content-Type") ?? "").startsWith("text/event-stream") && compression.filter(req, res) }));
 // Refuse writes sent by pages of another origin with a clean 403 (the app checks again per action).
 app.use((req, res, next) => {
   if (req.method === "GET" || req.method === "HEAD") return next();
