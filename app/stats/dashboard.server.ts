@@ -1,25 +1,23 @@
 // Reading the unit aggregates: a subtree's figures are the sums of unit_stats rows over
 // `units.code LIKE prefix%` (an index range), so a dashboard costs in proportion to the units it
 // covers, never to members or progress rows. Member lists read the per-member records.
-import { sql, type SQL } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { db } from "~/db/client.server";
 import { CODE_SEGMENT } from "~/org/kinds";
 import { yearlyRequirement } from "~/courses/rules";
 import type { AssignmentRow } from "~/assignments/assignments.server";
 import { codePrefixes, rowsOf } from "./aggregate.server";
 import {
-  ASSIGNMENT_KEYS,
+  addCounts,
   assignmentDaysMetric,
   assignmentFigures,
   assignmentMetric,
   chinaDay,
   chinaYearOf,
   creditFigures,
-  CREDIT_KEYS,
   creditMetric,
   dailySeries,
   isSubtreeMetric,
-  MEMBER_KEYS,
   MEMBERS_METRIC,
   type AssignmentFigures,
   type AssignmentFilter,
@@ -30,94 +28,62 @@ import {
 
 const likePrefix = (code: string) => `${code}%`;
 
-/** The keys a metric's counts may hold (summed by name: cheaper than expanding every jsonb). */
-function keysOf(metric: string, { months = true }: { months?: boolean } = {}): readonly string[] {
-  if (metric === MEMBERS_METRIC) return MEMBER_KEYS;
-  if (metric.startsWith("assignment:")) return ASSIGNMENT_KEYS;
-  if (metric.startsWith("credit:")) return months ? CREDIT_KEYS : CREDIT_KEYS.filter((k) => !k.startsWith("m"));
-  return [];
-}
+type SubtreeCounts = {
+  /** Summed metrics per child subtree of the unit ("" for the unit's own members). */
+  byChild: Map<string, Map<string, Counts>>;
+  /** Subtree metrics (e.g. the daily series) as stored on the unit itself. */
+  stored: Map<string, Counts>;
+};
 
-function familyOf(key: string) {
-  if ((MEMBER_KEYS as readonly string[]).includes(key)) return sql`s.metric = ${MEMBERS_METRIC}`;
-  if ((ASSIGNMENT_KEYS as readonly string[]).includes(key)) return sql`s.metric like 'assignment:%'`;
-  return sql`s.metric like 'credit:%'`;
-}
+type StatRow = [code: string, metric: string, counts: Record<string, number | string>];
+
+const numeric = (counts: Record<string, number | string>) => addCounts({}, Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v)])));
 
 /**
- * Per-metric key sums over the unit_stats rows of the units selected by `where` (on units u),
- * grouped by `groupBy` too when given. Each key is read only from the rows of its metric family.
+ * Folds the unit_stats rows of the subtree rooted at `code` into sums per child subtree. The rows
+ * are few (units × metrics): summing them here is cheaper than asking the database to expand
+ * each jsonb into dozens of filtered aggregates.
  */
-async function sumKeys(metrics: string[], where: SQL, groupBy: SQL | null, { months = true }: { months?: boolean } = {}) {
-  const keys = [...new Set(metrics.flatMap((m) => keysOf(m, { months })))];
-  if (keys.length === 0) return [];
-  const columns = sql.join(
-    keys.map((k, i) => sql`sum((s.counts->>${k})::int) filter (where ${familyOf(k)})::float8 as ${sql.raw(`k${i}`)}`),
-    sql`, `,
-  );
-  const result = await db.execute(sql`
-    select ${groupBy ?? sql`''`} as grp, s.metric, ${columns}
-    from units u
-    join unit_stats s on s.unit_id = u.id and s.metric = any(${sql.param(metrics)}::text[])
-    where ${where}
-    group by 1, 2`);
-  return rowsOf<Record<string, string | number | null>>(result).map((r) => {
-    const counts: Counts = {};
-    for (const k of keysOf(String(r.metric), { months })) {
-      const v = r[`k${keys.indexOf(k)}`];
-      if (v !== null && v !== undefined && Number(v) !== 0) counts[k] = Number(v);
-    }
-    return { group: String(r.grp), metric: String(r.metric), counts };
-  });
-}
-
-/** A subtree metric's row of exactly these units (their subtree sums as stored). */
-async function subtreeRows(metrics: string[], codes: string[]) {
-  if (metrics.length === 0 || codes.length === 0) return [];
-  const result = await db.execute(sql`
-    select u.code, s.metric, s.counts from units u
-    join unit_stats s on s.unit_id = u.id and s.metric = any(${sql.param(metrics)}::text[])
-    where u.code = any(${sql.param(codes)}::text[])`);
-  return rowsOf<{ code: string; metric: string; counts: Counts | string }>(result).map((r) => ({
-    code: r.code,
-    metric: r.metric,
-    counts: typeof r.counts === "string" ? (JSON.parse(r.counts) as Counts) : r.counts,
-  }));
-}
-
-/** Sums of the given metrics over the subtree rooted at `code`. */
-export async function sumSubtree(code: string, metrics: string[]): Promise<Map<string, Counts>> {
-  const out = new Map<string, Counts>(metrics.map((m) => [m, {}]));
-  if (metrics.length === 0) return out;
-  const summed = metrics.filter((m) => !isSubtreeMetric(m));
-  const stored = metrics.filter(isSubtreeMetric);
-  const [sums, rows] = await Promise.all([sumKeys(summed, sql`u.code like ${likePrefix(code)}`, null), subtreeRows(stored, [code])]);
-  for (const r of sums) out.set(r.metric, r.counts);
-  for (const r of rows) out.set(r.metric, Object.fromEntries(Object.entries(r.counts).map(([k, v]) => [k, Number(v)])));
-  return out;
-}
-
-/**
- * Sums per child subtree of the unit `code` ("" for the unit's own members), in one pass over
- * the subtree.
- */
-export async function sumByChild(code: string, metrics: string[], { months = true }: { months?: boolean } = {}): Promise<Map<string, Map<string, Counts>>> {
-  const out = new Map<string, Map<string, Counts>>();
-  const summed = metrics.filter((m) => !isSubtreeMetric(m));
-  if (summed.length === 0) return out;
+function foldRows(code: string, rows: StatRow[]): SubtreeCounts {
+  const out: SubtreeCounts = { byChild: new Map(), stored: new Map() };
   const childLength = code.length + CODE_SEGMENT;
-  const rows = await sumKeys(
-    summed,
-    sql`u.code like ${likePrefix(code)}`,
-    sql`case when length(u.code) = ${code.length} then '' else substr(u.code, 1, ${childLength}) end`,
-    { months },
-  );
-  for (const r of rows) {
-    let byMetric = out.get(r.group);
-    if (!byMetric) out.set(r.group, (byMetric = new Map()));
-    byMetric.set(r.metric, r.counts);
+  for (const [unitCode, metric, counts] of rows) {
+    if (isSubtreeMetric(metric)) {
+      if (unitCode === code) out.stored.set(metric, numeric(counts));
+      continue;
+    }
+    const group = unitCode.length === code.length ? "" : unitCode.slice(0, childLength);
+    let byMetric = out.byChild.get(group);
+    if (!byMetric) out.byChild.set(group, (byMetric = new Map()));
+    byMetric.set(metric, addCounts(byMetric.get(metric) ?? {}, numeric(counts)));
   }
   return out;
+}
+
+function totalsOf({ byChild, stored }: SubtreeCounts, metrics: string[]) {
+  const totals = new Map<string, Counts>(metrics.map((m) => [m, {}]));
+  for (const [m, counts] of stored) totals.set(m, counts);
+  for (const byMetric of byChild.values()) {
+    for (const [m, counts] of byMetric) totals.set(m, addCounts(totals.get(m) ?? {}, counts));
+  }
+  return totals;
+}
+
+const statRows = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : (value ?? [])) as StatRow[];
+
+/** Sums of the given metrics over the subtree rooted at `code` (subtree metrics: the unit's own row). */
+export async function sumSubtree(code: string, metrics: string[]): Promise<Map<string, Counts>> {
+  if (metrics.length === 0) return new Map();
+  const summed = metrics.filter((m) => !isSubtreeMetric(m));
+  const stored = metrics.filter(isSubtreeMetric);
+  const [row] = rowsOf<{ stats: unknown }>(
+    await db.execute(sql`
+      select coalesce(json_agg(json_build_array(u.code, s.metric, s.counts)), '[]'::json) as stats
+      from units u join unit_stats s on s.unit_id = u.id
+      where u.code like ${likePrefix(code)}
+        and (s.metric = any(${sql.param(summed)}::text[]) or (u.code = ${code} and s.metric = any(${sql.param(stored)}::text[])))`),
+  );
+  return totalsOf(foldRows(code, statRows(row.stats)), metrics);
 }
 
 export type Figures = AssignmentFigures | CreditFigures;
@@ -170,29 +136,52 @@ export async function unitDashboard(
   }: { metric?: string | null; year?: number; now?: Date; sort?: SortKey; dir?: "asc" | "desc"; extras?: boolean } = {},
 ) {
   const today = chinaDay(now);
-  // Everything about the unit but the figures, in one round trip.
-  const [frame] = rowsOf<{ assignments: unknown; path: unknown; children: unknown; points: boolean; contests: boolean }>(
+  const credit = creditMetric(year);
+  const requested = metric?.startsWith("assignment:") ? Number(metric.slice("assignment:".length)) : null;
+  const requestedId = requested !== null && Number.isSafeInteger(requested) && requested > 0 ? requested : 0;
+  const creditRequested = Boolean(metric?.startsWith("credit:"));
+  const fixed = [...new Set([MEMBERS_METRIC, credit, ...(creditRequested ? [metric!] : [])])];
+  const prefixes = sql.param(codePrefixes(unit.code));
+  // The whole dashboard in one round trip: the assignments listed (up to 30, newest due first),
+  // the path, the children, and the subtree's unit_stats rows for the members, the year's
+  // credit hours, the assignments that apply to the whole unit, and the one shown (the one
+  // asked for, else the first listed) with its daily series from the unit's own row.
+  const [frame] = rowsOf<{ assignments: unknown; path: unknown; children: unknown; points: boolean; contests: boolean; stats: unknown }>(
     await db.execute(sql`
+      with listed as (
+        select a.id, a.title, a.note, a.starts_on::text as "startsOn", a.due_on::text as "dueOn", a.statuses::text[] as statuses,
+               a.unit_id as "unitId", au.name as "unitName", au.code as "unitCode", a.created_at as "createdAt",
+               au.code = any(${prefixes}::text[]) as applies,
+               row_number() over (order by a.due_on desc, a.id desc) as n
+        from assignments a join units au on au.id = a.unit_id
+        where au.code = any(${prefixes}::text[]) or au.code like ${likePrefix(unit.code)}
+        order by a.due_on desc, a.id desc limit 30),
+      shown as (
+        select id from listed where id = ${requestedId} or (n = 1 and ${!creditRequested})),
+      wanted as (
+        select unnest(${sql.param(fixed)}::text[]) as metric
+        union select 'assignment:' || id from listed where applies
+        union select 'assignment:' || id from shown)
       select
-        (select coalesce(json_agg(x), '[]'::json) from (
-           select a.id, a.title, a.note, a.starts_on::text as "startsOn", a.due_on::text as "dueOn", a.statuses::text[] as statuses,
-                  a.unit_id as "unitId", au.name as "unitName", au.code as "unitCode", a.created_at as "createdAt"
-           from assignments a join units au on au.id = a.unit_id
-           where au.code = any(${sql.param(codePrefixes(unit.code))}::text[]) or au.code like ${likePrefix(unit.code)}
-           order by a.due_on desc, a.id desc limit 30) x) as assignments,
+        (select coalesce(json_agg(x order by x.n), '[]'::json) from (select * from listed) x) as assignments,
         (select coalesce(json_agg(json_build_object('id', p.id, 'name', p.name, 'code', p.code) order by p.code), '[]'::json)
-           from units p where p.code = any(${sql.param(codePrefixes(unit.code))}::text[])) as path,
+           from units p where p.code = any(${prefixes}::text[])) as path,
         (select coalesce(json_agg(json_build_object('id', c.id, 'name', c.name, 'kind', c.kind, 'code', c.code,
                   'has_children', exists (select 1 from units g where g.parent_id = c.id)) order by c.code), '[]'::json)
            from units c where c.parent_id = ${unit.id}) as children,
         exists (select 1 from point_entries) as points,
-        exists (select 1 from contest_entries) as contests`),
+        exists (select 1 from contest_entries) as contests,
+        (select coalesce(json_agg(json_build_array(r.code, r.metric, r.counts)), '[]'::json) from (
+           select u.code, s.metric, s.counts from units u join unit_stats s on s.unit_id = u.id
+           where u.code like ${likePrefix(unit.code)} and s.metric in (select metric from wanted)
+           union all
+           select u.code, s.metric, s.counts from units u join unit_stats s on s.unit_id = u.id
+           where u.code = ${unit.code} and s.metric in (select 'adays:' || id from shown)) r) as stats`),
   );
   const json = <T,>(v: unknown) => (typeof v === "string" ? JSON.parse(v) : v) as T;
   const assignmentList = json<AssignmentRow[]>(frame.assignments);
   const path = json<{ id: number; name: string; code: string }[]>(frame.path);
   const children = json<{ id: number; name: string; kind: string; code: string; has_children: boolean }[]>(frame.children);
-  const credit = creditMetric(year);
   const picked = metric ? assignmentList.find((a) => assignmentMetric(a.id) === metric) : undefined;
   const selected: Selected = picked
     ? { kind: "assignment", id: picked.id, metric: assignmentMetric(picked.id), assignment: picked }
@@ -207,21 +196,11 @@ export async function unitDashboard(
   const applies = (a: AssignmentRow) => unit.code.startsWith(a.unitCode);
   const overview = assignmentList.filter(applies);
   const below = assignmentList.filter((a) => !applies(a));
-  // One pass over the subtree's rows, grouped by child unit: the child table, and summed here
-  // for the unit's totals. The daily series is one stored row.
   const metrics = [...new Set([MEMBERS_METRIC, credit, selectedCredit, ...overview.map((a) => assignmentMetric(a.id)), selected.metric])];
-  const [byChild, daily] = await Promise.all([
-    sumByChild(unit.code, metrics, { months: selected.kind === "credit" }),
-    selected.kind === "assignment" ? sumSubtree(unit.code, [assignmentDaysMetric(selected.id)]) : Promise.resolve(new Map<string, Counts>()),
-  ]);
-  const totals = new Map<string, Counts>(daily);
-  for (const byMetric of byChild.values()) {
-    for (const [m, counts] of byMetric) {
-      const total = totals.get(m) ?? {};
-      for (const [k, v] of Object.entries(counts)) total[k] = (total[k] ?? 0) + v;
-      totals.set(m, total);
-    }
-  }
+  if (selected.kind === "assignment") metrics.push(assignmentDaysMetric(selected.id));
+  const counts = foldRows(unit.code, statRows(frame.stats));
+  const byChild = counts.byChild;
+  const totals = totalsOf(counts, metrics);
 
   const assignmentRows = overview.map((a) => ({
     id: a.id,
