@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Pager } from "~/components/pager";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { deleteAssignment, requireAssignmentVisible } from "~/assignments/assignments.server";
@@ -222,23 +223,7 @@ export default function AssignmentPage() {
             </li>
           ))}
         </ul>
-        {pages > 1 ? (
-          <nav aria-label="pages" className="flex gap-3">
-            {data.page > 1 ? (
-              <Link className="link" to={`?${query}&page=${data.page - 1}`}>
-                {t("assign.prev")}
-              </Link>
-            ) : null}
-            <span>
-              {data.page} / {pages}
-            </span>
-            {data.page < pages ? (
-              <Link className="link" to={`?${query}&page=${data.page + 1}`}>
-                {t("assign.next")}
-              </Link>
-            ) : null}
-          </nav>
-        ) : null}
+        <Pager page={data.page} pages={pages} href={(p) => `?${query}&page=${p}`} label={t("assign.members", { total: data.total })} />
       </section>
 
       {data.editable ? (

@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Pager } from "~/components/pager";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { parseId, requireRole, requireUnitInScope, scopePrefixes } from "~/auth/policy.server";
 import { requireViewer } from "~/auth/session.server";
@@ -69,23 +70,7 @@ export default function MemberList() {
           </li>
         ))}
       </ul>
-      {pages > 1 ? (
-        <nav aria-label="pages" className="flex gap-3">
-          {data.page > 1 ? (
-            <Link className="link" to={pageLink(data.page - 1)}>
-              {t("members.prev")}
-            </Link>
-          ) : null}
-          <span>
-            {data.page} / {pages}
-          </span>
-          {data.page < pages ? (
-            <Link className="link" to={pageLink(data.page + 1)}>
-              {t("members.next")}
-            </Link>
-          ) : null}
-        </nav>
-      ) : null}
+      <Pager page={data.page} pages={pages} href={pageLink} label={t("members.total", { total: data.total })} />
     </section>
   );
 }

@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Pager } from "~/components/pager";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { parseId, requireRole, requireUnitInScope } from "~/auth/policy.server";
 import { requireViewer } from "~/auth/session.server";
@@ -108,23 +109,7 @@ export default function StatsMembers() {
           </li>
         ))}
       </ul>
-      {pages > 1 ? (
-        <nav aria-label="pages" className="flex gap-3">
-          {d.page > 1 ? (
-            <Link className="link" to={`?${query}&page=${d.page - 1}`}>
-              {t("assign.prev")}
-            </Link>
-          ) : null}
-          <span>
-            {d.page} / {pages}
-          </span>
-          {d.page < pages ? (
-            <Link className="link" to={`?${query}&page=${d.page + 1}`}>
-              {t("assign.next")}
-            </Link>
-          ) : null}
-        </nav>
-      ) : null}
+      <Pager page={d.page} pages={pages} href={(p) => `?${query}&page=${p}`} label={t("assign.members", { total: d.total })} />
     </section>
   );
 }

@@ -1,5 +1,6 @@
 // 我的学习积分: today's progress per rule against its cap, totals, rule changes, the history.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Pager } from "~/components/pager";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireViewer } from "~/auth/session.server";
 import { usePointsT, type PointsKey } from "~/points/i18n";
@@ -167,25 +168,7 @@ export default function MyPoints() {
             </li>
           ))}
         </ul>
-        {history.pages > 1 ? (
-          <nav className="flex items-center justify-between gap-2" aria-label={t("points.history.title")}>
-            {history.page > 1 ? (
-              <Link to={`?page=${history.page - 1}`} className="btn-secondary">
-                {t("points.history.prev")}
-              </Link>
-            ) : (
-              <span />
-            )}
-            <span className="text-gray-600">{t("points.history.page", { page: history.page, pages: history.pages })}</span>
-            {history.page < history.pages ? (
-              <Link to={`?page=${history.page + 1}`} className="btn-secondary">
-                {t("points.history.next")}
-              </Link>
-            ) : (
-              <span />
-            )}
-          </nav>
-        ) : null}
+        <Pager page={history.page} pages={history.pages} href={(p) => `?page=${p}`} label={t("points.history.title")} />
       </section>
 
       <section className="card space-y-3" aria-labelledby="privacy-heading">

@@ -1,5 +1,6 @@
 // 心得体会: my reflections, the approved ones of my branch, and the committee's featured ones.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Pager } from "~/components/pager";
 import { Link, NavLink, useLoaderData } from "@remix-run/react";
 import { requireViewer } from "~/auth/session.server";
 import { ReflectionList } from "~/reflections/components";
@@ -48,22 +49,7 @@ export default function Reflections() {
       </nav>
       {items.length === 0 ? <p className="card">{t(EMPTY[tab])}</p> : null}
       <ReflectionList items={items} to={(id) => `/reflections/${id}`} showStatus={tab === "mine"} showAuthor={tab !== "mine"} />
-      {tab === "feed" && (page > 1 || more) ? (
-        <nav className="flex justify-between" aria-label={t("reflections.feed")}>
-          {page > 1 ? (
-            <Link to={`?tab=feed&page=${page - 1}`} className="btn-secondary">
-              {t("reflections.prev")}
-            </Link>
-          ) : (
-            <span />
-          )}
-          {more ? (
-            <Link to={`?tab=feed&page=${page + 1}`} className="btn-secondary">
-              {t("reflections.next")}
-            </Link>
-          ) : null}
-        </nav>
-      ) : null}
+      {tab === "feed" ? <Pager page={page} hasNext={more} href={(p) => `?tab=feed&page=${p}`} label={t("reflections.feed")} /> : null}
     </div>
   );
 }
