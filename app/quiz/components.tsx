@@ -1,4 +1,5 @@
 // Shared pieces of the quiz pages.
+import { useEffect, useRef } from "react";
 import { useT } from "~/i18n/i18n";
 import { LOW_FRESHNESS, type Freshness } from "./freshness";
 import { answerText, isEmptyResponse, type AnswerKey, type PresentedQuestion, type QuizResponse } from "./grading";
@@ -178,5 +179,17 @@ export function ReviewItem({ q, heading }: { q: Reviewed; heading: string }) {
         </p>
       ) : null}
     </article>
+  );
+}
+
+/** "Right" or "wrong" after a one-question answer; it takes focus so screen readers announce it. */
+export function AnswerFeedbackHeading({ correct }: { correct: boolean }) {
+  const t = useT();
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => ref.current?.focus(), []);
+  return (
+    <h2 id="feedback-heading" ref={ref} tabIndex={-1} className={`text-xl font-bold ${correct ? "text-green-800" : "text-red-800"}`}>
+      {correct ? t("quiz.review.right") : t("quiz.review.wrong")}
+    </h2>
   );
 }

@@ -380,3 +380,18 @@ export function responsesFromForm(
   for (const i of indexes) out.set(i, responseFromForm(form, `${prefix}${i}`, shown[i]));
   return out;
 }
+
+/** The answer to the one question shown (at `index`) on a one-question page. */
+export function singleResponseFromForm(
+  form: Parameters<typeof responsesFromForm>[0],
+  prefix: string,
+  index: number,
+  question: { type: QuestionType; blanks: number },
+): { response: QuizResponse } | { error: "tampered" | "choose" } {
+  const shown: { type: QuestionType; blanks: number }[] = [];
+  shown[index] = question;
+  const responses = responsesFromForm(form, prefix, shown);
+  if (!responses) return { error: "tampered" };
+  const response = responses.get(index);
+  return response ? { response } : { error: "choose" };
+}

@@ -2,13 +2,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useEffect, useRef } from "react";
 import { requireViewer } from "~/auth/session.server";
 import { useT } from "~/i18n/i18n";
-import { QuestionInputs, ReviewItem } from "~/quiz/components";
+import { AnswerFeedbackHeading, QuestionInputs, ReviewItem } from "~/quiz/components";
 import { answerDaily, currentDailyQuestion, todaysQuiz, type DailyError, type DailyFeedback } from "~/quiz/daily.server";
 import { DAILY_QUESTIONS } from "~/quiz/freshness";
-import { responsesFromForm, type PresentedQuestion } from "~/quiz/grading";
+import { singleResponseFromForm } from "~/quiz/grading";
 
 export const meta: MetaFunction = () => [{ title: "每日答题 · 网上党校" }];
 
@@ -37,13 +36,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const current = await currentDailyQuestion(quiz);
   if (!current) return data<ActionResult>({ error: "finished" }, { status: 409 });
   if (!Number.isInteger(index) || index !== current.index) return data<ActionResult>({ error: "stale" }, { status: 409 });
-  const shown: PresentedQuestion[] = [];
-  shown[index] = current;
-  const responses = responsesFromForm(form, "q", shown);
-  if (!responses) return data<ActionResult>({ error: "tampered" }, { status: 400 });
-  const response = responses.get(index);
-  if (!response) return data<ActionResult>({ error: "choose" }, { status: 400 });
-  const result = await answerDaily(viewer.id, index, response);
+  const answer = singleResponseFromForm(form, "q", index, current);
+  if ("error" in answer) return data<ActionResult>(answer, { status: 400 });
+  const result = await answerDaily(viewer.id, index, answer.response);
   if (!result.ok) return data<ActionResult>({ error: result.error }, { status: result.error === "tampered" ? 400 : 409 });
   return data<ActionResult>({ feedback: result.feedback });
 }
@@ -53,12 +48,8 @@ export default function DailyQuiz() {
   const d = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const busy = useNavigation().state === "submitting";
-  const feedbackRef = useRef<HTMLHeadingElement>(null);
   const feedback = result && "feedback" in result ? result.feedback : null;
   const error = result && "error" in result ? result.error : null;
-  useEffect(() => {
-    if (feedback) feedbackRef.current?.focus();
-  }, [feedback]);
 
   return (
     <div className="mx-auto max-w-2xl space-y-4">
@@ -68,9 +59,7 @@ export default function DailyQuiz() {
       </header>
       {feedback ? (
         <section className="space-y-3" aria-labelledby="feedback-heading">
-          <h2 id="feedback-heading" ref={feedbackRef} tabIndex={-1} className={`text-xl font-bold ${feedback.correct ? "text-green-800" : "text-red-800"}`}>
-            {feedback.correct ? t("quiz.review.right") : t("quiz.review.wrong")}
-          </h2>
+          <AnswerFeedbackHeading correct={feedback.correct} />
           <ReviewItem q={feedback} heading={t("quiz.daily.progress", { n: feedback.index + 1, total: feedback.total })} />
           <Link to="/quiz/daily" className="btn w-full text-lg">
             {feedback.finished ? t("quiz.daily.finish") : t("quiz.daily.next")}

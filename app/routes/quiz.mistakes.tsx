@@ -2,13 +2,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useEffect, useRef } from "react";
 import { parseId } from "~/auth/policy.server";
 import { requireViewer } from "~/auth/session.server";
 import { useT } from "~/i18n/i18n";
 import { STREAK_TO_LEAVE } from "~/quiz/answers.server";
-import { QuestionInputs, ReviewItem, typeLabelKey } from "~/quiz/components";
-import { responsesFromForm, type PresentedQuestion } from "~/quiz/grading";
+import { AnswerFeedbackHeading, QuestionInputs, ReviewItem, typeLabelKey } from "~/quiz/components";
+import { singleResponseFromForm } from "~/quiz/grading";
 import { answerPractice, listMistakes, mistakeCount, nextPractice, practiceShape, type PracticeError, type PracticeFeedback } from "~/quiz/mistakes.server";
 
 export const meta: MetaFunction = () => [{ title: "错题本 · 网上党校" }];
@@ -41,12 +40,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const versionId = parseId(String(form.get("versionId") ?? ""));
   const shownQuestion = await practiceShape(questionId, versionId);
   if (!shownQuestion) return data<ActionResult>({ error: "gone" }, { status: 409 });
-  const shown: PresentedQuestion[] = [shownQuestion];
-  const responses = responsesFromForm(form, "q", shown);
-  if (!responses) return data<ActionResult>({ error: "tampered" }, { status: 400 });
-  const response = responses.get(0);
-  if (!response) return data<ActionResult>({ error: "choose" }, { status: 400 });
-  const result = await answerPractice(viewer.id, questionId, versionId, response);
+  const answer = singleResponseFromForm(form, "q", 0, shownQuestion);
+  if ("error" in answer) return data<ActionResult>(answer, { status: 400 });
+  const result = await answerPractice(viewer.id, questionId, versionId, answer.response);
   if (!result.ok) return data<ActionResult>({ error: result.error }, { status: result.error === "tampered" ? 400 : 409 });
   return data<ActionResult>({ feedback: result.feedback });
 }
@@ -56,12 +52,8 @@ export default function Mistakes() {
   const d = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const busy = useNavigation().state === "submitting";
-  const feedbackRef = useRef<HTMLHeadingElement>(null);
   const feedback = result && "feedback" in result ? result.feedback : null;
   const error = result && "error" in result ? result.error : null;
-  useEffect(() => {
-    if (feedback) feedbackRef.current?.focus();
-  }, [feedback]);
 
   return (
     <div className="mx-auto max-w-2xl space-y-4">
@@ -73,9 +65,7 @@ export default function Mistakes() {
       </header>
       {feedback ? (
         <section className="space-y-3" aria-labelledby="feedback-heading">
-          <h2 id="feedback-heading" ref={feedbackRef} tabIndex={-1} className={`text-xl font-bold ${feedback.correct ? "text-green-800" : "text-red-800"}`}>
-            {feedback.correct ? t("quiz.review.right") : t("quiz.review.wrong")}
-          </h2>
+          <AnswerFeedbackHeading correct={feedback.correct} />
           <p className="rounded-lg bg-gray-100 p-3" role="status">
             {feedback.removed
               ? t("quiz.mistakes.removed", { times: d.streakToLeave })
