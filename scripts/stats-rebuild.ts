@@ -1,4 +1,3 @@
-export {};
 // Recomputes every unit aggregate (assignments, credit hours, members) from the raw data.
 //   npx tsx scripts/stats-rebuild.ts            # PGlite under DATA_DIR (default data/)
 //   DATABASE_URL=postgres://… npx tsx scripts/stats-rebuild.ts
@@ -12,3 +11,6 @@ console.log(
     `${report.creditRows} credit-hour rows, ${report.unitStatRows} unit figures`,
 );
 await (await getDatabase()).close();
+
+// A module (for top-level await); the imports above are dynamic so JOBS_WORKER is set first.
+export {};
