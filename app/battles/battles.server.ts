@@ -10,16 +10,7 @@
 // per-process timers of ./clock.server — a restarted or lost instance cannot stall a battle.
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import { db } from "~/db/client.server";
-import {
-  battleAnswers,
-  battlePlayers,
-  battleRatings,
-  battles,
-  pointEntries,
-  questionVersions,
-  units,
-  users,
-} from "~/db/schema";
+import { battleAnswers, battlePlayers, battleRatings, battles, pointEntries, questionVersions, units, users } from "~/db/schema";
 import { awardBattle } from "~/points/ledger.server";
 import {
   presentQuestion,
@@ -40,9 +31,7 @@ type PlayerRow = typeof battlePlayers.$inferSelect;
 
 function envInt(name: string, fallback: number, min: number, max: number) {
   const value = Number(process.env[name]);
-  return Number.isInteger(value) && value >= min && value <= max
-    ? value
-    : fallback;
+  return Number.isInteger(value) && value >= min && value <= max ? value : fallback;
 }
 
 export const timing = {
@@ -61,47 +50,25 @@ export const timing = {
 export const battleTopic = (battleId: number) => `battle:${battleId}`;
 
 /** When the current question stops taking answers (deadline plus grace). */
-export function closesAt(
-  b: Pick<BattleRow, "currentServedAt" | "secondsPerQuestion">
-): number {
-  return (
-    (b.currentServedAt?.getTime() ?? 0) +
-    b.secondsPerQuestion * 1000 +
-    timing.graceMs
-  );
+export function closesAt(b: Pick<BattleRow, "currentServedAt" | "secondsPerQuestion">): number {
+  return (b.currentServedAt?.getTime() ?? 0) + b.secondsPerQuestion * 1000 + timing.graceMs;
 }
 
 /** The next moment the battle changes by itself (a question times out, a player's grace runs out), or null. */
-export function dueAt(
-  b: BattleRow,
-  players: readonly Pick<PlayerRow, "forfeited" | "leftAt">[]
-): number | null {
+export function dueAt(b: BattleRow, players: readonly Pick<PlayerRow, "forfeited" | "leftAt">[]): number | null {
   if (b.status !== "running") return null;
   let due = closesAt(b);
-  for (const p of players)
-    if (!p.forfeited && p.leftAt)
-      due = Math.min(due, p.leftAt.getTime() + timing.leaveGraceMs);
+  for (const p of players) if (!p.forfeited && p.leftAt) due = Math.min(due, p.leftAt.getTime() + timing.leaveGraceMs);
   return due;
 }
 
 /** The option order of question `index` of a battle: the same for every player. */
-function optionOrder(
-  battleId: number,
-  index: number,
-  options: { id: string; text: string }[]
-) {
-  return shuffleOptions(
-    options,
-    seededRng(seedFrom(`battle:${battleId}:${index}`))
-  );
+function optionOrder(battleId: number, index: number, options: { id: string; text: string }[]) {
+  return shuffleOptions(options, seededRng(seedFrom(`battle:${battleId}:${index}`)));
 }
 
 async function lockBattle(tx: Tx, battleId: number) {
-  const [b] = await tx
-    .select()
-    .from(battles)
-    .where(eq(battles.id, battleId))
-    .for("update");
+  const [b] = await tx.select().from(battles).where(eq(battles.id, battleId)).for("update");
   return b;
 }
 
@@ -120,12 +87,7 @@ async function finish(tx: Tx, b: BattleRow, players: PlayerRow[], at: Date) {
     await tx
       .update(battlePlayers)
       .set({ place: places.get(p.userId)!, ratingAfter: ratings[i] })
-      .where(
-        and(
-          eq(battlePlayers.battleId, b.id),
-          eq(battlePlayers.userId, p.userId)
-        )
-      );
+      .where(and(eq(battlePlayers.battleId, b.id), eq(battlePlayers.userId, p.userId)));
     await tx
       .insert(battleRatings)
       .values({
@@ -143,14 +105,9 @@ async function finish(tx: Tx, b: BattleRow, players: PlayerRow[], at: Date) {
         },
       });
     // Leaving is not playing: a player who forfeited earns no points.
-    if (!p.forfeited)
-      await awardBattle({ userId: p.userId, battleId: b.id, won, at, tx });
+    if (!p.forfeited) await awardBattle({ userId: p.userId, battleId: b.id, won, at, tx });
   }
-  const [done] = await tx
-    .update(battles)
-    .set({ status: "finished", finishedAt: at })
-    .where(eq(battles.id, b.id))
-    .returning();
+  const [done] = await tx.update(battles).set({ status: "finished", finishedAt: at }).where(eq(battles.id, b.id)).returning();
   return done;
 }
 
@@ -161,11 +118,7 @@ async function finish(tx: Tx, b: BattleRow, players: PlayerRow[], at: Date) {
  * question, the battle finishes. Timing follows the schedule, not the moment this runs, so a
  * late call catches up (closing several questions) rather than stretching the battle.
  */
-async function advanceLocked(
-  tx: Tx,
-  locked: BattleRow,
-  now: Date
-): Promise<{ battle: BattleRow; changed: boolean }> {
+async function advanceLocked(tx: Tx, locked: BattleRow, now: Date): Promise<{ battle: BattleRow; changed: boolean }> {
   let b = locked;
   if (b.status !== "running") return { battle: b, changed: false };
   const gone = await tx
@@ -181,11 +134,7 @@ async function advanceLocked(
     .returning();
   let changed = gone.length > 0;
   for (;;) {
-    const players = await tx
-      .select()
-      .from(battlePlayers)
-      .where(eq(battlePlayers.battleId, b.id))
-      .orderBy(asc(battlePlayers.userId));
+    const players = await tx.select().from(battlePlayers).where(eq(battlePlayers.battleId, b.id)).orderBy(asc(battlePlayers.userId));
     const active = players.filter((p) => !p.forfeited);
     if (active.length <= 1) {
       b = await finish(tx, b, players, now);
@@ -209,9 +158,7 @@ async function advanceLocked(
     const closeAt = closesAt(b);
     const everyone = Number(answered) >= active.length;
     if (!everyone && now.getTime() < closeAt) break;
-    const closedAt = new Date(
-      everyone ? Math.min(now.getTime(), closeAt) : closeAt
-    );
+    const closedAt = new Date(everyone ? Math.min(now.getTime(), closeAt) : closeAt);
     changed = true;
     if (b.currentIndex + 1 >= b.versionIds.length) {
       b = await finish(tx, b, players, closedAt);
@@ -234,51 +181,29 @@ async function announce(tx: Tx, battleId: number) {
 }
 
 /** Closes whatever is overdue; the next moment the battle changes by itself, for the caller's timer. */
-export async function advanceBattle(
-  battleId: number,
-  now = new Date()
-): Promise<number | null> {
+export async function advanceBattle(battleId: number, now = new Date()): Promise<number | null> {
   return db.transaction(async (tx) => {
     const locked = await lockBattle(tx, battleId);
     if (!locked) return null;
     const { battle, changed } = await advanceLocked(tx, locked, now);
     if (changed) await announce(tx, battleId);
-    const players = await tx
-      .select()
-      .from(battlePlayers)
-      .where(eq(battlePlayers.battleId, battleId));
+    const players = await tx.select().from(battlePlayers).where(eq(battlePlayers.battleId, battleId));
     return dueAt(battle, players);
   });
 }
 
 /** Like advanceBattle, but takes no lock unless something is due: cheap enough for every request. */
-export async function advanceIfDue(
-  battleId: number,
-  now = new Date()
-): Promise<number | null> {
+export async function advanceIfDue(battleId: number, now = new Date()): Promise<number | null> {
   const [b] = await db.select().from(battles).where(eq(battles.id, battleId));
   if (!b || b.status !== "running") return null;
-  const players = await db
-    .select()
-    .from(battlePlayers)
-    .where(eq(battlePlayers.battleId, battleId));
+  const players = await db.select().from(battlePlayers).where(eq(battlePlayers.battleId, battleId));
   const due = dueAt(b, players);
   if (due === null) return null;
   return now.getTime() >= due ? advanceBattle(battleId, now) : due;
 }
 
-export type AnswerError =
-  | "notPlayer"
-  | "over"
-  | "forfeited"
-  | "notServed"
-  | "closed"
-  | "late"
-  | "already"
-  | "tampered";
-export type AnswerResult =
-  | { ok: true; dueAt: number | null }
-  | { ok: false; error: AnswerError; dueAt: number | null };
+export type AnswerError = "notPlayer" | "over" | "forfeited" | "notServed" | "closed" | "late" | "already" | "tampered";
+export type AnswerResult = { ok: true; dueAt: number | null } | { ok: false; error: AnswerError; dueAt: number | null };
 
 /**
  * Player `userId` answers question `index`. Refused when they are not in the battle, have left
@@ -305,55 +230,29 @@ export async function answerBattle({
       ? await tx
           .select()
           .from(battlePlayers)
-          .where(
-            and(
-              eq(battlePlayers.battleId, battleId),
-              eq(battlePlayers.userId, userId)
-            )
-          )
+          .where(and(eq(battlePlayers.battleId, battleId), eq(battlePlayers.userId, userId)))
       : [];
-    if (!locked || !player)
-      return { ok: false as const, error: "notPlayer" as const, dueAt: null };
+    if (!locked || !player) return { ok: false as const, error: "notPlayer" as const, dueAt: null };
     // Judged on the battle as it stood when the answer arrived, before anything overdue is closed.
-    const late =
-      locked.status === "running" &&
-      index === locked.currentIndex &&
-      now.getTime() > closesAt(locked);
+    const late = locked.status === "running" && index === locked.currentIndex && now.getTime() > closesAt(locked);
     const { battle: b, changed } = await advanceLocked(tx, locked, now);
     const refuse = async (error: AnswerError) => {
       if (changed) await announce(tx, battleId);
-      const players = await tx
-        .select()
-        .from(battlePlayers)
-        .where(eq(battlePlayers.battleId, battleId));
+      const players = await tx.select().from(battlePlayers).where(eq(battlePlayers.battleId, battleId));
       return { ok: false as const, error, dueAt: dueAt(b, players) };
     };
     if (late) return refuse("late");
     if (b.status !== "running") return refuse("over");
     if (player.forfeited) return refuse("forfeited");
-    if (
-      index > b.currentIndex ||
-      (index === b.currentIndex &&
-        now.getTime() < (b.currentServedAt?.getTime() ?? 0))
-    )
-      return refuse("notServed");
+    if (index > b.currentIndex || (index === b.currentIndex && now.getTime() < (b.currentServedAt?.getTime() ?? 0))) return refuse("notServed");
     if (index < b.currentIndex) return refuse("closed");
-    const [v] = await tx
-      .select()
-      .from(questionVersions)
-      .where(eq(questionVersions.id, b.versionIds[index]));
+    const [v] = await tx.select().from(questionVersions).where(eq(questionVersions.id, b.versionIds[index]));
     if (responseProblem(v, response)) return refuse("tampered");
     const { correct } = grade(v, response);
     const [{ rightBefore }] = await tx
       .select({ rightBefore: sql<number>`count(*)::int` })
       .from(battleAnswers)
-      .where(
-        and(
-          eq(battleAnswers.battleId, battleId),
-          eq(battleAnswers.position, index),
-          eq(battleAnswers.correct, true)
-        )
-      );
+      .where(and(eq(battleAnswers.battleId, battleId), eq(battleAnswers.position, index), eq(battleAnswers.correct, true)));
     const points = answerPoints(correct, Number(rightBefore));
     const elapsedMs = Math.max(0, now.getTime() - b.currentServedAt!.getTime());
     const [saved] = await tx
@@ -378,59 +277,33 @@ export async function answerBattle({
         correctMs: sql`${battlePlayers.correctMs} + ${correct ? elapsedMs : 0}`,
         leftAt: null,
       })
-      .where(
-        and(
-          eq(battlePlayers.battleId, battleId),
-          eq(battlePlayers.userId, userId)
-        )
-      );
+      .where(and(eq(battlePlayers.battleId, battleId), eq(battlePlayers.userId, userId)));
     const after = await advanceLocked(tx, b, now);
     await announce(tx, battleId);
-    const players = await tx
-      .select()
-      .from(battlePlayers)
-      .where(eq(battlePlayers.battleId, battleId));
+    const players = await tx.select().from(battlePlayers).where(eq(battlePlayers.battleId, battleId));
     return { ok: true as const, dueAt: dueAt(after.battle, players) };
   });
 }
 
 /** 退出: the player forfeits at once; the others play on. False when they are not in a running battle. */
-export async function leaveBattle(
-  battleId: number,
-  userId: number,
-  now = new Date()
-): Promise<{ left: boolean; dueAt: number | null }> {
+export async function leaveBattle(battleId: number, userId: number, now = new Date()): Promise<{ left: boolean; dueAt: number | null }> {
   return db.transaction(async (tx) => {
     const locked = await lockBattle(tx, battleId);
-    if (!locked || locked.status !== "running")
-      return { left: false, dueAt: null };
+    if (!locked || locked.status !== "running") return { left: false, dueAt: null };
     const [left] = await tx
       .update(battlePlayers)
       .set({ forfeited: true })
-      .where(
-        and(
-          eq(battlePlayers.battleId, battleId),
-          eq(battlePlayers.userId, userId),
-          eq(battlePlayers.forfeited, false)
-        )
-      )
+      .where(and(eq(battlePlayers.battleId, battleId), eq(battlePlayers.userId, userId), eq(battlePlayers.forfeited, false)))
       .returning();
     const { battle } = await advanceLocked(tx, locked, now);
     if (left) await announce(tx, battleId);
-    const players = await tx
-      .select()
-      .from(battlePlayers)
-      .where(eq(battlePlayers.battleId, battleId));
+    const players = await tx.select().from(battlePlayers).where(eq(battlePlayers.battleId, battleId));
     return { left: Boolean(left), dueAt: dueAt(battle, players) };
   });
 }
 
 /** The player's live connection closed: unless it comes back within the grace, they have left. */
-export async function markGone(
-  battleId: number,
-  userId: number,
-  now = new Date()
-) {
+export async function markGone(battleId: number, userId: number, now = new Date()) {
   await db
     .update(battlePlayers)
     .set({ leftAt: now })
@@ -450,25 +323,14 @@ export async function markPresent(battleId: number, userId: number) {
   await db
     .update(battlePlayers)
     .set({ leftAt: null })
-    .where(
-      and(
-        eq(battlePlayers.battleId, battleId),
-        eq(battlePlayers.userId, userId),
-        sql`${battlePlayers.leftAt} is not null`
-      )
-    );
+    .where(and(eq(battlePlayers.battleId, battleId), eq(battlePlayers.userId, userId), sql`${battlePlayers.leftAt} is not null`));
 }
 
 export async function isPlayer(battleId: number, userId: number) {
   const [row] = await db
     .select({ userId: battlePlayers.userId })
     .from(battlePlayers)
-    .where(
-      and(
-        eq(battlePlayers.battleId, battleId),
-        eq(battlePlayers.userId, userId)
-      )
-    );
+    .where(and(eq(battlePlayers.battleId, battleId), eq(battlePlayers.userId, userId)));
   return Boolean(row);
 }
 
@@ -532,11 +394,7 @@ function keyOf(v: typeof questionVersions.$inferSelect): string[] {
 }
 
 /** The battle as player `userId` may see it at `now`, or null when they are not in it. */
-export async function battleView(
-  battleId: number,
-  userId: number,
-  now = new Date()
-): Promise<BattleView | null> {
+export async function battleView(battleId: number, userId: number, now = new Date()): Promise<BattleView | null> {
   const [b] = await db.select().from(battles).where(eq(battles.id, battleId));
   if (!b) return null;
   const players = await db
@@ -551,28 +409,15 @@ export async function battleView(
   const finished = b.status !== "running";
   const servedAt = b.currentServedAt?.getTime() ?? null;
   const shown = !finished && servedAt !== null && now.getTime() >= servedAt;
-  const phase: BattleView["phase"] = finished
-    ? "finished"
-    : shown
-    ? "question"
-    : b.currentIndex === 0
-    ? "starting"
-    : "reveal";
+  const phase: BattleView["phase"] = finished ? "finished" : shown ? "question" : b.currentIndex === 0 ? "starting" : "reveal";
   // The last closed question: the one before the current, or (once finished) the last one answered.
   const revealIndex = finished ? lastPlayedIndex(b) : b.currentIndex - 1;
-  const indexes = [shown ? b.currentIndex : -1, revealIndex].filter(
-    (i) => i >= 0
-  );
+  const indexes = [shown ? b.currentIndex : -1, revealIndex].filter((i) => i >= 0);
   const answers = indexes.length
     ? await db
         .select()
         .from(battleAnswers)
-        .where(
-          and(
-            eq(battleAnswers.battleId, battleId),
-            inArray(battleAnswers.position, indexes)
-          )
-        )
+        .where(and(eq(battleAnswers.battleId, battleId), inArray(battleAnswers.position, indexes)))
     : [];
   const versions = indexes.length
     ? await db
@@ -585,17 +430,12 @@ export async function battleView(
           )
         )
     : [];
-  const versionAt = (i: number) =>
-    versions.find((v) => v.id === b.versionIds[i])!;
+  const versionAt = (i: number) => versions.find((v) => v.id === b.versionIds[i])!;
   const present = (i: number): BattleQuestion => {
     const v = versionAt(i);
     return { index: i, ...presentQuestion(v, optionOrder(b.id, i, v.options)) };
   };
-  const answeredNow = new Set(
-    answers
-      .filter((a) => shown && a.position === b.currentIndex)
-      .map((a) => a.userId)
-  );
+  const answeredNow = new Set(answers.filter((a) => shown && a.position === b.currentIndex).map((a) => a.userId));
   let reveal: BattleReveal | null = null;
   if (revealIndex >= 0) {
     const v = versionAt(revealIndex);
@@ -604,9 +444,7 @@ export async function battleView(
       key: keyOf(v),
       explanation: v.explanation,
       results: players.map(({ p }) => {
-        const a = answers.find(
-          (x) => x.position === revealIndex && x.userId === p.userId
-        );
+        const a = answers.find((x) => x.position === revealIndex && x.userId === p.userId);
         return {
           userId: p.userId,
           answered: Boolean(a),
@@ -640,10 +478,7 @@ export async function battleView(
     total: b.versionIds.length,
     index: b.currentIndex,
     servedAt: finished ? null : servedAt,
-    deadline:
-      finished || servedAt === null
-        ? null
-        : servedAt + b.secondsPerQuestion * 1000,
+    deadline: finished || servedAt === null ? null : servedAt + b.secondsPerQuestion * 1000,
     secondsPerQuestion: b.secondsPerQuestion,
     question: shown ? present(b.currentIndex) : null,
     myAnswered: answeredNow.has(userId),
@@ -671,9 +506,6 @@ export async function battleView(
 
 /** The last question a finished battle got to (it may have ended early when players left). */
 function lastPlayedIndex(b: BattleRow) {
-  const reached =
-    b.finishedAt &&
-    b.currentServedAt &&
-    b.finishedAt.getTime() >= b.currentServedAt.getTime();
+  const reached = b.finishedAt && b.currentServedAt && b.finishedAt.getTime() >= b.currentServedAt.getTime();
   return reached ? b.currentIndex : b.currentIndex - 1;
 }

@@ -7,10 +7,7 @@ import { db } from "~/db/client.server";
 import { battlePlayers, battles } from "~/db/schema";
 import { advanceBattle, dueAt } from "./battles.server";
 
-const timers = new Map<
-  number,
-  { at: number; timer: ReturnType<typeof setTimeout> }
->();
+const timers = new Map<number, { at: number; timer: ReturnType<typeof setTimeout> }>();
 
 /** Advances battle `battleId` at `at` (ms since the epoch); null forgets it. An earlier or equal timer stays. */
 export function scheduleAdvance(battleId: number, at: number | null) {
@@ -23,10 +20,7 @@ export function scheduleAdvance(battleId: number, at: number | null) {
   if (current && current.at <= at && current.at > Date.now() - 1_000) return;
   if (current) clearTimeout(current.timer);
   // A few milliseconds late, so the deadline has surely passed when it fires.
-  const timer = setTimeout(
-    () => void fire(battleId),
-    Math.max(0, at - Date.now()) + 20
-  );
+  const timer = setTimeout(() => void fire(battleId), Math.max(0, at - Date.now()) + 20);
   timer.unref?.();
   timers.set(battleId, { at, timer });
 }
@@ -44,15 +38,9 @@ async function fire(battleId: number) {
 
 /** At start-up: timers for every running battle (another instance may have been serving them). */
 export async function resumeBattleClocks() {
-  const running = await db
-    .select()
-    .from(battles)
-    .where(eq(battles.status, "running"));
+  const running = await db.select().from(battles).where(eq(battles.status, "running"));
   for (const b of running) {
-    const players = await db
-      .select()
-      .from(battlePlayers)
-      .where(eq(battlePlayers.battleId, b.id));
+    const players = await db.select().from(battlePlayers).where(eq(battlePlayers.battleId, b.id));
     scheduleAdvance(b.id, dueAt(b, players));
   }
 }

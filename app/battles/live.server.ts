@@ -4,23 +4,13 @@
 // they have a few seconds to come back (a reload, a network hiccup) before they forfeit.
 import { eventStream } from "~/realtime/sse.server";
 import { bus } from "~/realtime/bus.server";
-import {
-  advanceIfDue,
-  battleTopic,
-  battleView,
-  markGone,
-  markPresent,
-} from "./battles.server";
+import { advanceIfDue, battleTopic, battleView, markGone, markPresent } from "./battles.server";
 import { scheduleAdvance } from "./clock.server";
 
 /** How often an open connection re-checks the battle (presence, anything overdue). */
 const TICK_MS = 2_000;
 
-export function battleEvents(
-  request: Request,
-  battleId: number,
-  userId: number
-): Response {
+export function battleEvents(request: Request, battleId: number, userId: number): Response {
   return eventStream(request, async (send, close) => {
     let stopped = false;
     let finished = false;
@@ -37,26 +27,15 @@ export function battleEvents(
           scheduleAdvance(battleId, view.dueAt);
           clearTimeout(reveal);
           // Nothing in the database changes when a question's time to appear comes: wake up for it.
-          if (
-            (view.phase === "starting" || view.phase === "reveal") &&
-            view.servedAt
-          ) {
-            reveal = setTimeout(
-              push,
-              Math.max(0, view.servedAt - Date.now()) + 20
-            );
+          if ((view.phase === "starting" || view.phase === "reveal") && view.servedAt) {
+            reveal = setTimeout(push, Math.max(0, view.servedAt - Date.now()) + 20);
           }
           if (view.phase === "finished") {
             finished = true;
             close();
           }
         })
-        .catch((error) =>
-          console.error(
-            `battles: live view of battle ${battleId} failed`,
-            error
-          )
-        );
+        .catch((error) => console.error(`battles: live view of battle ${battleId} failed`, error));
     };
     await markPresent(battleId, userId);
     await advanceIfDue(battleId);
@@ -66,9 +45,7 @@ export function battleEvents(
       void markPresent(battleId, userId)
         .then(() => advanceIfDue(battleId))
         .then((due) => scheduleAdvance(battleId, due))
-        .catch((error) =>
-          console.error(`battles: tick of battle ${battleId} failed`, error)
-        );
+        .catch((error) => console.error(`battles: tick of battle ${battleId} failed`, error));
     }, TICK_MS);
     tick.unref?.();
     return () => {
@@ -79,9 +56,7 @@ export function battleEvents(
       if (!finished) {
         void markGone(battleId, userId)
           .then((due) => scheduleAdvance(battleId, due))
-          .catch((error) =>
-            console.error(`battles: leaving battle ${battleId} failed`, error)
-          );
+          .catch((error) => console.error(`battles: leaving battle ${battleId} failed`, error));
       }
     };
   });

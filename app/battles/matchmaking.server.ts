@@ -6,25 +6,10 @@
 // (./rules formGroups); a member not matched within 30 s is told so and may try again.
 import { and, eq, gt, inArray, lt, or, sql } from "drizzle-orm";
 import { db } from "~/db/client.server";
-import {
-  battlePlayers,
-  battleQueue,
-  battleRatings,
-  battles,
-  users,
-  units,
-} from "~/db/schema";
+import { battlePlayers, battleQueue, battleRatings, battles, users, units } from "~/db/schema";
 import { rowsOf, type Tx } from "~/quiz/banks.server";
 import { timing, type BattleRow } from "./battles.server";
-import {
-  formGroups,
-  MATCH_TIMEOUT_MS,
-  QUESTIONS_PER_BATTLE,
-  START_RATING,
-  matchWindow,
-  type BattleSize,
-  type Waiting,
-} from "./rules";
+import { formGroups, MATCH_TIMEOUT_MS, QUESTIONS_PER_BATTLE, START_RATING, matchWindow, type BattleSize, type Waiting } from "./rules";
 
 /** A waiting member whose page has not polled for this long has gone away and is not matched. */
 export const QUEUE_STALE_MS = 6_000;
@@ -41,10 +26,7 @@ async function lockQueue(tx: Tx) {
 }
 
 /** The running battle the member is in, if any. */
-export async function activeBattleOf(
-  userId: number,
-  executor: Pick<Tx, "select"> = db
-): Promise<number | null> {
+export async function activeBattleOf(userId: number, executor: Pick<Tx, "select"> = db): Promise<number | null> {
   const [row] = await executor
     .select({ id: battles.id })
     .from(battlePlayers)
@@ -54,14 +36,8 @@ export async function activeBattleOf(
   return row?.id ?? null;
 }
 
-export async function ratingOf(
-  userId: number,
-  executor: Pick<Tx, "select"> = db
-) {
-  const [row] = await executor
-    .select()
-    .from(battleRatings)
-    .where(eq(battleRatings.userId, userId));
+export async function ratingOf(userId: number, executor: Pick<Tx, "select"> = db) {
+  const [row] = await executor.select().from(battleRatings).where(eq(battleRatings.userId, userId));
   return row ?? { userId, rating: START_RATING, played: 0, won: 0 };
 }
 
@@ -69,11 +45,7 @@ export async function ratingOf(
  * Single-choice and true/false questions of the banks every player's unit uses (banks of a unit
  * above or at each of them): one tap answers, which suits a race.
  */
-async function drawQuestions(
-  tx: Tx,
-  unitCodes: string[],
-  count: number
-): Promise<number[]> {
+async function drawQuestions(tx: Tx, unitCodes: string[], count: number): Promise<number[]> {
   const everyone = sql.join(
     unitCodes.map((code) => sql`${code} like bu.code || '%'`),
     sql` and `
@@ -97,10 +69,7 @@ async function drawQuestions(
  * rest by size and rating, and starts a battle for each group that has questions to share.
  * Returns the battles formed.
  */
-export async function matchmake(
-  now = new Date(),
-  { secondsPerQuestion = timing.secondsPerQuestion } = {}
-): Promise<BattleRow[]> {
+export async function matchmake(now = new Date(), { secondsPerQuestion = timing.secondsPerQuestion } = {}): Promise<BattleRow[]> {
   return db.transaction(async (tx) => {
     await lockQueue(tx);
     await tx.delete(battleQueue).where(
@@ -122,9 +91,7 @@ export async function matchmake(
       .innerJoin(users, eq(users.id, battleQueue.userId))
       .innerJoin(units, eq(units.id, users.unitId))
       // Those whose wait ran out are told so by their own next poll; they are not matched meanwhile.
-      .where(
-        gt(battleQueue.enqueuedAt, new Date(now.getTime() - MATCH_TIMEOUT_MS))
-      );
+      .where(gt(battleQueue.enqueuedAt, new Date(now.getTime() - MATCH_TIMEOUT_MS)));
     const codeOf = new Map(waiting.map((w) => [w.userId, w.unitCode]));
     const formed: BattleRow[] = [];
     for (const size of new Set(waiting.map((w) => w.size))) {
@@ -156,15 +123,13 @@ export async function matchmake(
             createdAt: now,
           })
           .returning();
-        await tx
-          .insert(battlePlayers)
-          .values(
-            group.map((w) => ({
-              battleId: battle.id,
-              userId: w.userId,
-              ratingBefore: w.rating,
-            }))
-          );
+        await tx.insert(battlePlayers).values(
+          group.map((w) => ({
+            battleId: battle.id,
+            userId: w.userId,
+            ratingBefore: w.rating,
+          }))
+        );
         await tx.delete(battleQueue).where(
           inArray(
             battleQueue.userId,
@@ -184,10 +149,7 @@ export type QueueOutcome = { queue: QueueState; formed: BattleRow[] };
 async function stateOf(userId: number, now: Date): Promise<QueueState> {
   const battleId = await activeBattleOf(userId);
   if (battleId) return { state: "matched", battleId };
-  const [row] = await db
-    .select()
-    .from(battleQueue)
-    .where(eq(battleQueue.userId, userId));
+  const [row] = await db.select().from(battleQueue).where(eq(battleQueue.userId, userId));
   if (!row) return { state: "idle" };
   const waitedMs = now.getTime() - row.enqueuedAt.getTime();
   return {
@@ -226,39 +188,21 @@ export async function joinQueue(
  * The waiting page polls: the member is still there, a round runs, and a member whose 30 s ran
  * out without a match leaves the queue and is told no opponent was found.
  */
-export async function pollQueue(
-  userId: number,
-  now = new Date(),
-  options?: { secondsPerQuestion?: number }
-): Promise<QueueOutcome> {
-  await db
-    .update(battleQueue)
-    .set({ seenAt: now })
-    .where(eq(battleQueue.userId, userId));
+export async function pollQueue(userId: number, now = new Date(), options?: { secondsPerQuestion?: number }): Promise<QueueOutcome> {
+  await db.update(battleQueue).set({ seenAt: now }).where(eq(battleQueue.userId, userId));
   const formed = await matchmake(now, options);
   const queue = await stateOf(userId, now);
-  if (queue.state !== "waiting" || queue.waitedMs < MATCH_TIMEOUT_MS)
-    return { queue, formed };
+  if (queue.state !== "waiting" || queue.waitedMs < MATCH_TIMEOUT_MS) return { queue, formed };
   // Under the queue lock: a round that matched the member meanwhile wins.
   const timedOut = await db.transaction(async (tx) => {
     await lockQueue(tx);
     return tx
       .delete(battleQueue)
-      .where(
-        and(
-          eq(battleQueue.userId, userId),
-          lt(
-            battleQueue.enqueuedAt,
-            new Date(now.getTime() - MATCH_TIMEOUT_MS + 1)
-          )
-        )
-      )
+      .where(and(eq(battleQueue.userId, userId), lt(battleQueue.enqueuedAt, new Date(now.getTime() - MATCH_TIMEOUT_MS + 1))))
       .returning();
   });
   return {
-    queue: timedOut.length
-      ? { state: "noOpponent", size: queue.size }
-      : await stateOf(userId, now),
+    queue: timedOut.length ? { state: "noOpponent", size: queue.size } : await stateOf(userId, now),
     formed,
   };
 }

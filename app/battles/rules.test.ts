@@ -33,13 +33,33 @@ describe("scoring", () => {
 describe("Elo", () => {
   it("is plain Elo (K = 32) for two players", () => {
     expect(expectedScore(1200, 1200)).toBeCloseTo(0.5);
-    expect(eloUpdate([{ rating: 1200, place: 1 }, { rating: 1200, place: 2 }])).toEqual([1216, 1184]);
+    expect(
+      eloUpdate([
+        { rating: 1200, place: 1 },
+        { rating: 1200, place: 2 },
+      ])
+    ).toEqual([1216, 1184]);
     // The favourite gains little for winning and loses much for losing.
     const e = expectedScore(1400, 1200);
     expect(e).toBeCloseTo(0.7597, 3);
-    expect(eloUpdate([{ rating: 1400, place: 1 }, { rating: 1200, place: 2 }])).toEqual([1400 + Math.round(32 * (1 - e)), 1200 - Math.round(32 * (1 - e))]);
-    expect(eloUpdate([{ rating: 1400, place: 2 }, { rating: 1200, place: 1 }])).toEqual([1400 - Math.round(32 * e), 1200 + Math.round(32 * e)]);
-    expect(eloUpdate([{ rating: 1300, place: 1 }, { rating: 1300, place: 1 }])).toEqual([1300, 1300]);
+    expect(
+      eloUpdate([
+        { rating: 1400, place: 1 },
+        { rating: 1200, place: 2 },
+      ])
+    ).toEqual([1400 + Math.round(32 * (1 - e)), 1200 - Math.round(32 * (1 - e))]);
+    expect(
+      eloUpdate([
+        { rating: 1400, place: 2 },
+        { rating: 1200, place: 1 },
+      ])
+    ).toEqual([1400 - Math.round(32 * e), 1200 + Math.round(32 * e)]);
+    expect(
+      eloUpdate([
+        { rating: 1300, place: 1 },
+        { rating: 1300, place: 1 },
+      ])
+    ).toEqual([1300, 1300]);
   });
 
   it("treats four players as pairwise games with K/(n−1)", () => {

@@ -30,14 +30,8 @@ export function matchWindow(waitedMs: number): number {
  * Two waiting members may meet when their gap is within the wider of their two windows: the one
  * who has waited longer accepts a wider range, so long waits end even for unusual ratings.
  */
-export function compatible(
-  a: { rating: number; waitedMs: number },
-  b: { rating: number; waitedMs: number }
-): boolean {
-  return (
-    Math.abs(a.rating - b.rating) <=
-    Math.max(matchWindow(a.waitedMs), matchWindow(b.waitedMs))
-  );
+export function compatible(a: { rating: number; waitedMs: number }, b: { rating: number; waitedMs: number }): boolean {
+  return Math.abs(a.rating - b.rating) <= Math.max(matchWindow(a.waitedMs), matchWindow(b.waitedMs));
 }
 
 export type Waiting = {
@@ -53,31 +47,19 @@ export type Waiting = {
  * compatible with it and in its group (the same committee, whose banks they share). Members left
  * over keep waiting.
  */
-export function formGroups(
-  waiting: readonly Waiting[],
-  size: number
-): Waiting[][] {
-  const left = waiting
-    .slice()
-    .sort((a, b) => b.waitedMs - a.waitedMs || a.userId - b.userId);
+export function formGroups(waiting: readonly Waiting[], size: number): Waiting[][] {
+  const left = waiting.slice().sort((a, b) => b.waitedMs - a.waitedMs || a.userId - b.userId);
   const groups: Waiting[][] = [];
   for (let i = 0; i < left.length; i++) {
     const anchor = left[i];
     const others = left
-      .filter(
-        (w, j) => j !== i && w.group === anchor.group && compatible(anchor, w)
-      )
-      .sort(
-        (a, b) =>
-          Math.abs(a.rating - anchor.rating) -
-            Math.abs(b.rating - anchor.rating) || b.waitedMs - a.waitedMs
-      );
+      .filter((w, j) => j !== i && w.group === anchor.group && compatible(anchor, w))
+      .sort((a, b) => Math.abs(a.rating - anchor.rating) - Math.abs(b.rating - anchor.rating) || b.waitedMs - a.waitedMs);
     if (others.length < size - 1) continue;
     const group = [anchor, ...others.slice(0, size - 1)];
     groups.push(group);
     const taken = new Set(group.map((w) => w.userId));
-    for (let j = left.length - 1; j >= 0; j--)
-      if (taken.has(left[j].userId)) left.splice(j, 1);
+    for (let j = left.length - 1; j >= 0; j--) if (taken.has(left[j].userId)) left.splice(j, 1);
     i = -1;
   }
   return groups;
@@ -112,27 +94,20 @@ export function placesOf(players: readonly Standing[]): Map<number, number> {
   const cmp = (a: Standing, b: Standing) => {
     const ka = key(a);
     const kb = key(b);
-    for (let i = 0; i < ka.length; i++)
-      if (ka[i] !== kb[i]) return ka[i] - kb[i];
+    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
     return 0;
   };
   const sorted = players.slice().sort(cmp);
   const places = new Map<number, number>();
   sorted.forEach((p, i) => {
     const previous = sorted[i - 1];
-    places.set(
-      p.userId,
-      previous && cmp(previous, p) === 0 ? places.get(previous.userId)! : i + 1
-    );
+    places.set(p.userId, previous && cmp(previous, p) === 0 ? places.get(previous.userId)! : i + 1);
   });
   return places;
 }
 
 /** A player won when alone in first place and still in the battle. */
-export function isWinner(
-  player: { userId: number; forfeited: boolean },
-  places: Map<number, number>
-): boolean {
+export function isWinner(player: { userId: number; forfeited: boolean }, places: Map<number, number>): boolean {
   if (player.forfeited || places.get(player.userId) !== 1) return false;
   return [...places.values()].filter((p) => p === 1).length === 1;
 }
@@ -152,10 +127,7 @@ export function expectedScore(rating: number, other: number): number {
  * equal place draws), and each player's change is K/(n−1) times the sum over their games of
  * (result − expected), rounded. With two players this is plain Elo with K = 32.
  */
-export function eloUpdate(
-  players: readonly { rating: number; place: number }[],
-  k = ELO_K
-): number[] {
+export function eloUpdate(players: readonly { rating: number; place: number }[], k = ELO_K): number[] {
   const n = players.length;
   if (n < 2) return players.map((p) => p.rating);
   return players.map((p, i) => {

@@ -3,7 +3,18 @@
 // the end, timeouts, forfeits, ratings and points, and the integrity rules of answering.
 import { and, eq, inArray } from "drizzle-orm";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { answerBattle, advanceBattle, advanceIfDue, battleTopic, battleView, closesAt, leaveBattle, markGone, markPresent, timing } from "~/battles/battles.server";
+import {
+  answerBattle,
+  advanceBattle,
+  advanceIfDue,
+  battleTopic,
+  battleView,
+  closesAt,
+  leaveBattle,
+  markGone,
+  markPresent,
+  timing,
+} from "~/battles/battles.server";
 import { scheduleAdvance } from "~/battles/clock.server";
 import { activeBattleOf, joinQueue, leaveQueue, matchmake, pollQueue, QUEUE_STALE_MS } from "~/battles/matchmaking.server";
 import { eloUpdate, FIRST_CORRECT_POINTS, LATER_CORRECT_POINTS, MATCH_TIMEOUT_MS, QUESTIONS_PER_BATTLE } from "~/battles/rules";
@@ -25,7 +36,14 @@ beforeAll(async () => {
   const bank = await createBank({ unitId: tree.get("对战党委")!.id, name: "对战题库" });
   const base = { difficulty: 3, tags: [], source: "", options: [] as string[], correct: [] as number[] };
   for (let i = 0; i < 4; i++) {
-    await createQuestion(bank.id, { ...base, type: "single", stem: `单选${i}`, options: ["甲", "乙", "丙", "丁"], correct: [i % 4], explanation: `${SECRET}单${i}` });
+    await createQuestion(bank.id, {
+      ...base,
+      type: "single",
+      stem: `单选${i}`,
+      options: ["甲", "乙", "丙", "丁"],
+      correct: [i % 4],
+      explanation: `${SECRET}单${i}`,
+    });
     await createQuestion(bank.id, { ...base, type: "true_false", stem: `判断${i}`, value: i % 2 === 0, explanation: `${SECRET}判${i}` });
   }
   // Not drawn for battles: answering takes more than one tap.
@@ -148,7 +166,10 @@ describe("matchmaking", () => {
     expect(new Set(rows.map((r) => r.userId)).size).toBe(20);
     const byBattle = new Map<number, number[]>();
     for (const r of rows) byBattle.set(r.battleId, [...(byBattle.get(r.battleId) ?? []), r.userId]);
-    const formed = await db.select().from(battles).where(inArray(battles.id, [...byBattle.keys()]));
+    const formed = await db
+      .select()
+      .from(battles)
+      .where(inArray(battles.id, [...byBattle.keys()]));
     expect(formed.filter((b) => b.size === 2)).toHaveLength(6);
     expect(formed.filter((b) => b.size === 4)).toHaveLength(2);
     for (const b of formed) {
@@ -164,7 +185,10 @@ describe("matchmaking", () => {
   it("draws only one-tap questions of the banks all players share", async () => {
     const [a, b] = await players(2);
     const id = await start([a, b], 2, new Date());
-    const versions = await db.select().from(questionVersions).where(inArray(questionVersions.id, (await battleOf(id)).versionIds));
+    const versions = await db
+      .select()
+      .from(questionVersions)
+      .where(inArray(questionVersions.id, (await battleOf(id)).versionIds));
     expect(versions.every((v) => v.type === "single" || v.type === "true_false")).toBe(true);
     expect(versions.some((v) => v.stem.startsWith("别的"))).toBe(false);
     await leaveBattle(id, a);
@@ -183,7 +207,9 @@ describe("a 2-player battle", () => {
       const { right, wrong } = await responses(id, i);
       // b is quicker on even questions, a on odd ones; a is wrong on question 0.
       const [quick, slow] = i % 2 === 0 ? [b, a] : [a, b];
-      expect(await answerBattle({ battleId: id, userId: quick, index: i, response: right, now: await during(id, 1_000) })).toMatchObject({ ok: true });
+      expect(await answerBattle({ battleId: id, userId: quick, index: i, response: right, now: await during(id, 1_000) })).toMatchObject({
+        ok: true,
+      });
       const last = await during(id, 2_000);
       expect(await answerBattle({ battleId: id, userId: slow, index: i, response: i === 0 ? wrong : right, now: last })).toMatchObject({ ok: true });
       const after = await battleOf(id);
@@ -203,7 +229,14 @@ describe("a 2-player battle", () => {
     expect(rows.get(a)!.place).toBe(2);
     expect(rows.get(b)!.ratingAfter).toBe(1216);
     expect(rows.get(a)!.ratingAfter).toBe(1184);
-    const ratings = new Map((await db.select().from(battleRatings).where(inArray(battleRatings.userId, [a, b]))).map((r) => [r.userId, r]));
+    const ratings = new Map(
+      (
+        await db
+          .select()
+          .from(battleRatings)
+          .where(inArray(battleRatings.userId, [a, b]))
+      ).map((r) => [r.userId, r])
+    );
     expect(ratings.get(b)).toMatchObject({ rating: 1216, played: 1, won: 1 });
     expect(ratings.get(a)).toMatchObject({ rating: 1184, played: 1, won: 0 });
     expect(await battlePoints(b, id)).toEqual(["battle_win:2"]);
@@ -259,7 +292,9 @@ describe("a 4-player battle", () => {
     expect((await playerRows(id)).get(d)!.forfeited).toBe(false);
     await advanceBattle(id, new Date(goneAt.getTime() + timing.leaveGraceMs));
     expect((await playerRows(id)).get(d)!.forfeited).toBe(true);
-    expect((await answerBattle({ battleId: id, userId: d, index: 1, response: (await responses(id, 1)).right, now: await during(id, 5_500) })).ok).toBe(false);
+    expect(
+      (await answerBattle({ battleId: id, userId: d, index: 1, response: (await responses(id, 1)).right, now: await during(id, 5_500) })).ok
+    ).toBe(false);
     // The three left answering closes the question at once.
     for (let i = 1; i < QUESTIONS_PER_BATTLE; i++) {
       r = await responses(id, i);
