@@ -8,7 +8,7 @@
 // Nothing here waits for time to pass: `advanceLocked` closes whatever is overdue at `now`, and
 // is called on every answer, every page view, every tick of a live connection and by the
 // per-process timers of ./clock.server — a restarted or lost instance cannot stall a battle.
-import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lte, sql } from "drizzle-orm";
 import { db } from "~/db/client.server";
 import { battleAnswers, battlePlayers, battleRatings, battles, pointEntries, questionVersions, units, users } from "~/db/schema";
 import { awardBattle } from "~/points/ledger.server";
@@ -324,6 +324,25 @@ export async function markPresent(battleId: number, userId: number) {
     .update(battlePlayers)
     .set({ leftAt: null })
     .where(and(eq(battlePlayers.battleId, battleId), eq(battlePlayers.userId, userId), sql`${battlePlayers.leftAt} is not null`));
+}
+
+/** The member's last finished battles, newest first. */
+export async function recentBattles(userId: number, limit = 5) {
+  return db
+    .select({
+      id: battles.id,
+      size: battles.size,
+      finishedAt: battles.finishedAt,
+      place: battlePlayers.place,
+      score: battlePlayers.score,
+      ratingBefore: battlePlayers.ratingBefore,
+      ratingAfter: battlePlayers.ratingAfter,
+    })
+    .from(battlePlayers)
+    .innerJoin(battles, eq(battles.id, battlePlayers.battleId))
+    .where(and(eq(battlePlayers.userId, userId), eq(battles.status, "finished")))
+    .orderBy(desc(battles.finishedAt))
+    .limit(limit);
 }
 
 export async function isPlayer(battleId: number, userId: number) {

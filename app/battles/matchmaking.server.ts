@@ -146,7 +146,7 @@ export async function matchmake(now = new Date(), { secondsPerQuestion = timing.
 export type QueueOutcome = { queue: QueueState; formed: BattleRow[] };
 
 /** Where the member stands: in a battle, waiting (how long, what gap is accepted), or neither. */
-async function stateOf(userId: number, now: Date): Promise<QueueState> {
+export async function queueState(userId: number, now: Date): Promise<QueueState> {
   const battleId = await activeBattleOf(userId);
   if (battleId) return { state: "matched", battleId };
   const [row] = await db.select().from(battleQueue).where(eq(battleQueue.userId, userId));
@@ -181,7 +181,7 @@ export async function joinQueue(
       });
   });
   const formed = await matchmake(now, options);
-  return { queue: await stateOf(userId, now), formed };
+  return { queue: await queueState(userId, now), formed };
 }
 
 /**
@@ -191,7 +191,7 @@ export async function joinQueue(
 export async function pollQueue(userId: number, now = new Date(), options?: { secondsPerQuestion?: number }): Promise<QueueOutcome> {
   await db.update(battleQueue).set({ seenAt: now }).where(eq(battleQueue.userId, userId));
   const formed = await matchmake(now, options);
-  const queue = await stateOf(userId, now);
+  const queue = await queueState(userId, now);
   if (queue.state !== "waiting" || queue.waitedMs < MATCH_TIMEOUT_MS) return { queue, formed };
   // Under the queue lock: a round that matched the member meanwhile wins.
   const timedOut = await db.transaction(async (tx) => {
@@ -202,7 +202,7 @@ export async function pollQueue(userId: number, now = new Date(), options?: { se
       .returning();
   });
   return {
-    queue: timedOut.length ? { state: "noOpponent", size: queue.size } : await stateOf(userId, now),
+    queue: timedOut.length ? { state: "noOpponent", size: queue.size } : await queueState(userId, now),
     formed,
   };
 }
