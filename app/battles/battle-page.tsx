@@ -86,7 +86,9 @@ export function BattlePage({ initial }: { initial: BattleView }) {
               {t("battles.remaining", { seconds: secondsUntil(view.deadline, serverNow) })}
             </p>
           </div>
-          <p className="text-lg font-semibold break-words whitespace-pre-line">{view.question.stem}</p>
+          <p className="text-lg font-semibold break-words whitespace-pre-line" data-testid="battle-stem">
+            {view.question.stem}
+          </p>
           <div role="group" aria-label={t("battles.choices")} className="grid gap-2">
             {view.question.type === "true_false"
               ? (["true", "false"] as const).map((v) => (
