@@ -172,6 +172,18 @@ describe("battle pages", () => {
     expect(timing.leaveGraceMs).toBeGreaterThan(0);
   });
 
+  it("tells a waiting member after 30 s that no opponent was found", async () => {
+    expect((await post(lobby.action, "/battle", cookies.stranger, { intent: "join", size: "4" })).body).toMatchObject({
+      queue: { state: "waiting", size: 4 },
+    });
+    await db
+      .update(battleQueue)
+      .set({ enqueuedAt: new Date(Date.now() - 31_000) })
+      .where(eq(battleQueue.userId, ids.stranger));
+    expect((await post(lobby.action, "/battle", cookies.stranger, { intent: "poll" })).body).toEqual({ queue: { state: "noOpponent", size: 4 } });
+    expect((await invoke(lobby.loader, { path: "/battle", cookie: cookies.stranger })).body).toMatchObject({ queue: { state: "idle" } });
+  });
+
   it("lets a player leave: the battle ends and both are free again", async () => {
     const params = { battleId: String(battleId) };
     const out = await post(page.action, `/battle/${battleId}`, cookies.b, { intent: "leave" }, params);

@@ -18,10 +18,10 @@ import {
 import { scheduleAdvance } from "~/battles/clock.server";
 import { activeBattleOf, joinQueue, leaveQueue, matchmake, pollQueue, QUEUE_STALE_MS } from "~/battles/matchmaking.server";
 import { eloUpdate, FIRST_CORRECT_POINTS, LATER_CORRECT_POINTS, MATCH_TIMEOUT_MS, QUESTIONS_PER_BATTLE } from "~/battles/rules";
-import { db } from "~/db/client.server";
+import { db, driver } from "~/db/client.server";
 import { battleAnswers, battlePlayers, battleQueue, battleRatings, battles, pointEntries, questionVersions, type QuizResponse } from "~/db/schema";
 import { createBank, createQuestion } from "~/quiz/banks.server";
-import { bus } from "~/realtime/bus.server";
+import { bus, createBus } from "~/realtime/bus.server";
 import { makeMember, makeUnitTree } from "~/seed/factories.server";
 
 const SECRET = "解析秘密";
@@ -380,6 +380,25 @@ describe("the clock", () => {
     expect((await battleOf(id)).currentIndex).toBe(1);
     scheduleAdvance(id, null);
     stop();
+  });
+});
+
+describe("several instances", () => {
+  it("announces each change to another instance's listeners (its own LISTEN connection on PostgreSQL)", async () => {
+    const [a, b] = await players(2);
+    const id = await start([a, b], 2, new Date());
+    const second = createBus(db, driver);
+    const heard: unknown[] = [];
+    await second.subscribe(battleTopic(id), (data) => heard.push(data));
+    await answerBattle({ battleId: id, userId: a, index: 0, response: (await responses(id, 0)).right, now: await during(id, 100) });
+    await expect.poll(() => heard.length, { timeout: 3_000 }).toBeGreaterThan(0);
+    // Another instance sees the same state and, its timers being idempotent, cannot double a step.
+    const due = closesAt(await battleOf(id));
+    await Promise.all([advanceBattle(id, new Date(due)), advanceBattle(id, new Date(due))]);
+    expect((await battleOf(id)).currentIndex).toBe(1);
+    expect((await playerRows(id)).get(a)!.score).toBe(FIRST_CORRECT_POINTS);
+    await second.close();
+    await leaveBattle(id, a);
   });
 });
 
