@@ -79,7 +79,7 @@ async function finish(tx: Tx, b: BattleRow, players: PlayerRow[], at: Date) {
     players.map((p) => ({
       rating: p.ratingBefore,
       place: places.get(p.userId)!,
-    }))
+    })),
   );
   for (const [i, p] of players.entries()) {
     const won = isWinner(p, places);
@@ -128,8 +128,8 @@ async function advanceLocked(tx: Tx, locked: BattleRow, now: Date): Promise<{ ba
       and(
         eq(battlePlayers.battleId, b.id),
         eq(battlePlayers.forfeited, false),
-        lte(battlePlayers.leftAt, new Date(now.getTime() - timing.leaveGraceMs))
-      )
+        lte(battlePlayers.leftAt, new Date(now.getTime() - timing.leaveGraceMs)),
+      ),
     )
     .returning();
   let changed = gone.length > 0;
@@ -151,9 +151,9 @@ async function advanceLocked(tx: Tx, locked: BattleRow, now: Date): Promise<{ ba
           eq(battleAnswers.position, b.currentIndex),
           inArray(
             battleAnswers.userId,
-            active.map((p) => p.userId)
-          )
-        )
+            active.map((p) => p.userId),
+          ),
+        ),
       );
     const closeAt = closesAt(b);
     const everyone = Number(answered) >= active.length;
@@ -312,8 +312,8 @@ export async function markGone(battleId: number, userId: number, now = new Date(
         eq(battlePlayers.battleId, battleId),
         eq(battlePlayers.userId, userId),
         eq(battlePlayers.forfeited, false),
-        sql`exists (select 1 from battles where battles.id = ${battleId} and battles.status = 'running')`
-      )
+        sql`exists (select 1 from battles where battles.id = ${battleId} and battles.status = 'running')`,
+      ),
     );
   return now.getTime() + timing.leaveGraceMs;
 }
@@ -445,8 +445,8 @@ export async function battleView(battleId: number, userId: number, now = new Dat
         .where(
           inArray(
             questionVersions.id,
-            indexes.map((i) => b.versionIds[i])
-          )
+            indexes.map((i) => b.versionIds[i]),
+          ),
         )
     : [];
   const versionAt = (i: number) => versions.find((v) => v.id === b.versionIds[i])!;
@@ -484,8 +484,8 @@ export async function battleView(battleId: number, userId: number, now = new Dat
         and(
           eq(pointEntries.userId, userId),
           inArray(pointEntries.ruleCode, ["battle_win", "battle_play"]),
-          eq(pointEntries.sourceKey, `battle:${battleId}`)
-        )
+          eq(pointEntries.sourceKey, `battle:${battleId}`),
+        ),
       );
     pointsEarned = Number(row.amount);
   }
@@ -518,7 +518,7 @@ export async function battleView(battleId: number, userId: number, now = new Dat
     pointsEarned,
     dueAt: dueAt(
       b,
-      players.map((r) => r.p)
+      players.map((r) => r.p),
     ),
   };
 }

@@ -48,7 +48,7 @@ export async function ratingOf(userId: number, executor: Pick<Tx, "select"> = db
 async function drawQuestions(tx: Tx, unitCodes: string[], count: number): Promise<number[]> {
   const everyone = sql.join(
     unitCodes.map((code) => sql`${code} like bu.code || '%'`),
-    sql` and `
+    sql` and `,
   );
   const rows = await rowsOf<{ version_id: number }>(
     tx.execute(sql`
@@ -59,7 +59,7 @@ async function drawQuestions(tx: Tx, unitCodes: string[], count: number): Promis
       join question_versions v on v.question_id = q.id and v.version = q.current_version
       where not q.archived and v.type in ('single', 'true_false') and ${everyone}
       order by random()
-      limit ${count}`)
+      limit ${count}`),
   );
   return rows.map((r) => Number(r.version_id));
 }
@@ -76,8 +76,8 @@ export async function matchmake(now = new Date(), { secondsPerQuestion = timing.
       or(
         lt(battleQueue.seenAt, new Date(now.getTime() - QUEUE_STALE_MS)),
         sql`exists (select 1 from battle_players bp join battles b on b.id = bp.battle_id
-                      where bp.user_id = ${battleQueue.userId} and b.status = 'running')`
-      )
+                      where bp.user_id = ${battleQueue.userId} and b.status = 'running')`,
+      ),
     );
     const waiting = await tx
       .select({
@@ -108,7 +108,7 @@ export async function matchmake(now = new Date(), { secondsPerQuestion = timing.
         const versionIds = await drawQuestions(
           tx,
           group.map((w) => codeOf.get(w.userId)!),
-          QUESTIONS_PER_BATTLE
+          QUESTIONS_PER_BATTLE,
         );
         if (versionIds.length === 0) continue;
         const [battle] = await tx
@@ -123,18 +123,15 @@ export async function matchmake(now = new Date(), { secondsPerQuestion = timing.
             createdAt: now,
           })
           .returning();
-        await tx.insert(battlePlayers).values(
-          group.map((w) => ({
-            battleId: battle.id,
-            userId: w.userId,
-            ratingBefore: w.rating,
-          }))
-        );
+        // Away until their battle page connects: a player whose page never opens forfeits once the
+        // first question is served and the grace has passed, instead of holding up the others.
+        const away = new Date(now.getTime() + timing.startDelayMs);
+        await tx.insert(battlePlayers).values(group.map((w) => ({ battleId: battle.id, userId: w.userId, ratingBefore: w.rating, leftAt: away })));
         await tx.delete(battleQueue).where(
           inArray(
             battleQueue.userId,
-            group.map((w) => w.userId)
-          )
+            group.map((w) => w.userId),
+          ),
         );
         formed.push(battle);
       }
@@ -165,7 +162,7 @@ export async function joinQueue(
   userId: number,
   size: BattleSize,
   now = new Date(),
-  options?: { secondsPerQuestion?: number }
+  options?: { secondsPerQuestion?: number },
 ): Promise<QueueOutcome> {
   const battleId = await activeBattleOf(userId);
   if (battleId) return { queue: { state: "matched", battleId }, formed: [] };

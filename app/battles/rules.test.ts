@@ -37,7 +37,7 @@ describe("Elo", () => {
       eloUpdate([
         { rating: 1200, place: 1 },
         { rating: 1200, place: 2 },
-      ])
+      ]),
     ).toEqual([1216, 1184]);
     // The favourite gains little for winning and loses much for losing.
     const e = expectedScore(1400, 1200);
@@ -46,19 +46,19 @@ describe("Elo", () => {
       eloUpdate([
         { rating: 1400, place: 1 },
         { rating: 1200, place: 2 },
-      ])
+      ]),
     ).toEqual([1400 + Math.round(32 * (1 - e)), 1200 - Math.round(32 * (1 - e))]);
     expect(
       eloUpdate([
         { rating: 1400, place: 2 },
         { rating: 1200, place: 1 },
-      ])
+      ]),
     ).toEqual([1400 - Math.round(32 * e), 1200 + Math.round(32 * e)]);
     expect(
       eloUpdate([
         { rating: 1300, place: 1 },
         { rating: 1300, place: 1 },
-      ])
+      ]),
     ).toEqual([1300, 1300]);
   });
 

@@ -2,7 +2,7 @@
 // being sent to the battle, answering, leaving, the live stream, and refusing outsiders.
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { timing } from "~/battles/battles.server";
+import { markPresent, timing } from "~/battles/battles.server";
 import { db } from "~/db/client.server";
 import { battlePlayers, battleQueue, battles, questionVersions } from "~/db/schema";
 import { createBank, createQuestion } from "~/quiz/banks.server";
@@ -86,6 +86,9 @@ describe("battle pages", () => {
     expect(second.location).toBe(`/battle/${battleId}`);
     const polled = await post(lobby.action, "/battle", cookies.a, { intent: "poll" });
     expect(polled.location).toBe(`/battle/${battleId}`);
+    // Their battle pages are open (the live stream marks them present; b's is not opened here).
+    await markPresent(battleId, ids.a);
+    await markPresent(battleId, ids.b);
     // Back at the lobby while the battle runs: sent to it.
     expect((await invoke(lobby.loader, { path: "/battle", cookie: cookies.b })).location).toBe(`/battle/${battleId}`);
   });
@@ -95,7 +98,7 @@ describe("battle pages", () => {
     expect((await invoke(page.loader, { path: `/battle/${battleId}`, cookie: cookies.stranger, params })).status).toBe(404);
     expect((await invoke(events.loader, { path: `/battle/${battleId}/events`, cookie: cookies.stranger, params })).status).toBe(404);
     expect((await post(page.action, `/battle/${battleId}`, cookies.stranger, { intent: "answer", index: "0", choice: "a" }, params)).status).toBe(
-      404
+      404,
     );
     expect((await post(page.action, `/battle/${battleId}`, cookies.stranger, { intent: "leave" }, params)).status).toBe(404);
     const seen = await invoke(page.loader, { path: `/battle/${battleId}`, cookie: cookies.a, params });

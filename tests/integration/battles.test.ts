@@ -78,6 +78,8 @@ async function start(userIds: number[], size: 2 | 4, t: Date) {
   const ids = await Promise.all(userIds.map((u) => activeBattleOf(u)));
   expect(new Set(ids).size).toBe(1);
   expect(ids[0]).not.toBeNull();
+  // Their battle pages are open.
+  for (const u of userIds) await markPresent(ids[0]!, u);
   return ids[0]!;
 }
 
@@ -235,7 +237,7 @@ describe("a 2-player battle", () => {
           .select()
           .from(battleRatings)
           .where(inArray(battleRatings.userId, [a, b]))
-      ).map((r) => [r.userId, r])
+      ).map((r) => [r.userId, r]),
     );
     expect(ratings.get(b)).toMatchObject({ rating: 1216, played: 1, won: 1 });
     expect(ratings.get(a)).toMatchObject({ rating: 1184, played: 1, won: 0 });
@@ -247,6 +249,21 @@ describe("a 2-player battle", () => {
     // Finishing again changes nothing.
     expect(await advanceBattle(id)).toBeNull();
     expect(await battlePoints(b, id)).toEqual(["battle_win:2"]);
+  });
+
+  it("forfeits a player whose battle page never opens, once the first question is served and the grace has passed", async () => {
+    const [a, b] = await players(2);
+    const t = new Date();
+    await joinQueue(a, 2, t);
+    await joinQueue(b, 2, t);
+    const id = (await activeBattleOf(a))!;
+    await markPresent(id, a);
+    const servedAt = (await battleOf(id)).currentServedAt!.getTime();
+    await advanceBattle(id, new Date(servedAt + timing.leaveGraceMs - 1));
+    expect((await battleOf(id)).status).toBe("running");
+    await advanceBattle(id, new Date(servedAt + timing.leaveGraceMs));
+    expect((await playerRows(id)).get(b)).toMatchObject({ forfeited: true, place: 2 });
+    expect((await playerRows(id)).get(a)).toMatchObject({ forfeited: false, place: 1 });
   });
 
   it("ends when one player leaves: the other wins, the leaver loses rating and earns nothing", async () => {
@@ -293,7 +310,7 @@ describe("a 4-player battle", () => {
     await advanceBattle(id, new Date(goneAt.getTime() + timing.leaveGraceMs));
     expect((await playerRows(id)).get(d)!.forfeited).toBe(true);
     expect(
-      (await answerBattle({ battleId: id, userId: d, index: 1, response: (await responses(id, 1)).right, now: await during(id, 5_500) })).ok
+      (await answerBattle({ battleId: id, userId: d, index: 1, response: (await responses(id, 1)).right, now: await during(id, 5_500) })).ok,
     ).toBe(false);
     // The three left answering closes the question at once.
     for (let i = 1; i < QUESTIONS_PER_BATTLE; i++) {
