@@ -51,6 +51,9 @@ test("two members play a duel to the end", async ({ page, browser }, testInfo) =
         await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible({ timeout: 20_000 });
         await expect(other.getByRole("heading", { level: 1, name: heading })).toBeVisible();
         await expect(other.getByTestId("battle-stem")).toHaveText((await page.getByTestId("battle-stem").textContent()) ?? "");
+        // Nothing wider than the screen (360 px on the mobile project).
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(page.viewportSize()!.width);
+        if (n === 1 && process.env.BATTLE_SCREENSHOT) await page.screenshot({ path: process.env.BATTLE_SCREENSHOT });
         await page.getByRole("group", { name: "选项" }).getByRole("button").first().click();
         await expect(page.getByText("已作答，等待其他选手…")).toBeVisible();
         await expect(other.getByTestId("battle-player").filter({ hasText: first.name })).toContainText("已作答");
