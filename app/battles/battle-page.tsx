@@ -53,7 +53,8 @@ export function BattlePage({ initial }: { initial: BattleView }) {
 
   const me = view.players.find((p) => p.me);
   const answered = view.myAnswered || answeredIndex === view.index;
-  const error = fetcher.data && !fetcher.data.ok ? fetcher.data.error : null;
+  // A refusal belongs to the question it was about, not to the next one.
+  const error = fetcher.data && !fetcher.data.ok && answeredIndex === view.index ? fetcher.data.error : null;
 
   const answer = (q: BattleQuestion, field: "choice" | "value", value: string) => {
     setAnsweredIndex(q.index);
