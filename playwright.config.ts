@@ -101,6 +101,7 @@ export default defineConfig({
       READING_CHARS_PER_MINUTE: "12000",
       // Short demo videos, transcoded within seconds of the server starting.
       DEMO_VIDEO_MAX_SECONDS: "12",
+      BATTLE_SECONDS_PER_QUESTION: "8",
       // The demo courses plus a one-video course whose completion earns credit hours at once.
       CONTENT_ROOTS: ["content/courses", "tests/fixtures/content"].join(path.delimiter),
       // A real PostgreSQL from the caller's environment must not leak into the e2e server.

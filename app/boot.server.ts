@@ -6,6 +6,7 @@ import { syncContent } from "~/content/sync.server";
 import "~/points/listeners.server";
 import "~/stats/listeners.server";
 import { ensureReminderSchedule } from "~/assignments/reminders.server";
+import { resumeBattleClocks } from "~/battles/clock.server";
 import { ensureDefaultPointRules } from "~/points/ledger.server";
 import { startJobWorker } from "~/jobs/queue.server";
 import { seedDemoQuestions } from "~/quiz/demo.server";
@@ -36,6 +37,7 @@ if (!globalForBoot.__booted) {
   if (seeded) console.log("Demo data created.");
   if (process.env.JOBS_WORKER !== "false") await ensureReminderSchedule();
   startJobWorker();
+  await resumeBattleClocks();
   if (process.env.SEED_DEMO !== "false" && (await hasDemoLogins())) {
     console.log(`Demo logins (password ${DEMO_PASSWORD}):`);
     for (const login of DEMO_LOGINS) console.log(`  ${login.employeeNo.padEnd(8)} ${login.role}`);

@@ -92,6 +92,9 @@ export default function Home() {
         <Link to="/rankings" className="card text-center text-lg font-semibold text-party-700">
           {t("rankings.title")}
         </Link>
+        <Link to="/battle" className="card text-center text-lg font-semibold text-party-700">
+          {t("battles.nav")}
+        </Link>
       </nav>
       <FeaturedReflections items={home.featured} />
       {home.managed.length > 0 ? (

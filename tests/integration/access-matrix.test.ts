@@ -3,7 +3,7 @@
 import { asc } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "~/db/client.server";
-import { roleGrants, units, users } from "~/db/schema";
+import { battlePlayers, battles, roleGrants, units, users } from "~/db/schema";
 import { makeCourse, makeMember, makeUnitTree } from "~/seed/factories.server";
 
 import * as home from "~/routes/_index";
@@ -30,6 +30,9 @@ import * as rankings from "~/routes/rankings";
 import * as reflectionsPage from "~/routes/reflections._index";
 import * as reviewQueue from "~/routes/admin.reflections._index";
 import * as pointRules from "~/routes/admin.points";
+import * as battleLobby from "~/routes/battle._index";
+import * as battlePage from "~/routes/battle.$battleId";
+import * as battleEvents from "~/routes/battle.$battleId_.events";
 import { invoke, sessionCookie, type Outcome } from "../support/routes";
 
 type Persona = "member" | "otherOrganiser" | "thisOrganiser" | "admin";
@@ -45,6 +48,7 @@ const ids = {} as {
   targetGrant: number;
   member: number;
   branchCourse: number;
+  battle: number;
 };
 
 beforeAll(async () => {
@@ -67,7 +71,13 @@ beforeAll(async () => {
   const [grant] = await db.insert(roleGrants).values({ userId: target.id, unitId: ids.thisGroup, role: "organiser" }).returning();
   // A course published for this branch only.
   const { course } = await makeCourse({ unitId: ids.thisBranch, lessons: [{ kind: "video" }] });
-  Object.assign(ids, { target: target.id, targetGrant: grant.id, member: member.id, branchCourse: course.id });
+  // A battle between two members of this branch: its players alone may see it, organisers included.
+  const [battle] = await db.insert(battles).values({ size: 2, status: "running", currentServedAt: new Date() }).returning();
+  await db.insert(battlePlayers).values([
+    { battleId: battle.id, userId: target.id, ratingBefore: 1200 },
+    { battleId: battle.id, userId: (await makeMember({ unitId: ids.thisGroup })).id, ratingBefore: 1200 },
+  ]);
+  Object.assign(ids, { target: target.id, targetGrant: grant.id, member: member.id, branchCourse: course.id, battle: battle.id });
   cookies.member = await sessionCookie(member.id);
   cookies.otherOrganiser = await sessionCookie(otherOrganiser.id);
   cookies.thisOrganiser = await sessionCookie(thisOrganiser.id);
@@ -123,6 +133,34 @@ const cases: Case[] = [
   { name: "GET /me/points", kind: "read", expect: member, run: (_, cookie) => invoke(myPoints.loader, { path: "/me/points", cookie }) },
   { name: "GET /rankings", kind: "read", expect: member, run: (_, cookie) => invoke(rankings.loader, { path: "/rankings", cookie }) },
   { name: "GET /reflections", kind: "read", expect: member, run: (_, cookie) => invoke(reflectionsPage.loader, { path: "/reflections", cookie }) },
+  { name: "GET /battle", kind: "read", expect: member, run: (_, cookie) => invoke(battleLobby.loader, { path: "/battle", cookie }) },
+  {
+    name: "POST /battle cancel",
+    kind: "write",
+    expect: member,
+    run: (_, cookie) => invoke(battleLobby.action, { path: "/battle", method: "POST", cookie, form: { intent: "cancel" } }),
+  },
+  ...(
+    [
+      ["GET /battle/:other (a battle of others)", battlePage.loader, "", undefined],
+      ["GET /battle/:other/events", battleEvents.loader, "/events", undefined],
+      ["POST /battle/:other answer", battlePage.action, "", { intent: "answer", index: "0", choice: "a" }],
+      ["POST /battle/:other leave", battlePage.action, "", { intent: "leave" }],
+    ] as const
+  ).map(
+    ([name, handler, suffix, form]): Case => ({
+      name,
+      kind: form ? "write" : "read",
+      expect: { member: 404, otherOrganiser: 404, thisOrganiser: 404, admin: 404 },
+      run: (_, cookie) =>
+        invoke(handler, {
+          path: `/battle/${ids.battle}${suffix}`,
+          cookie,
+          params: { battleId: String(ids.battle) },
+          ...(form ? { method: "POST", form } : {}),
+        }),
+    }),
+  ),
   { name: "GET /admin/reflections", kind: "read", expect: anyOrganiser, run: (_, cookie) => invoke(reviewQueue.loader, { path: "/admin/reflections", cookie }) },
   // Point rules are the committee's: an admin grant at a top-level unit.
   { name: "GET /admin/points", kind: "read", expect: adminOnly, run: (_, cookie) => invoke(pointRules.loader, { path: "/admin/points", cookie }) },

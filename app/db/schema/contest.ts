@@ -111,17 +111,22 @@ export const battleRatings = pgTable("battle_ratings", {
   won: integer("won").notNull().default(0),
 });
 
-export const battles = pgTable("battles", {
-  id: serial("id").primaryKey(),
-  size: integer("size").notNull(),
-  status: battleStatus("status").notNull().default("waiting"),
-  versionIds: integer("version_ids").array().notNull().default([]),
-  currentIndex: integer("current_index").notNull().default(0),
-  currentServedAt: timestamp("current_served_at", { withTimezone: true }),
-  secondsPerQuestion: integer("seconds_per_question").notNull().default(15),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-  finishedAt: timestamp("finished_at", { withTimezone: true }),
-});
+export const battles = pgTable(
+  "battles",
+  {
+    id: serial("id").primaryKey(),
+    size: integer("size").notNull(),
+    status: battleStatus("status").notNull().default("waiting"),
+    versionIds: integer("version_ids").array().notNull().default([]),
+    currentIndex: integer("current_index").notNull().default(0),
+    /** When the current question is (or will be) shown: its deadline is this plus seconds_per_question. */
+    currentServedAt: timestamp("current_served_at", { withTimezone: true }),
+    secondsPerQuestion: integer("seconds_per_question").notNull().default(15),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [index("battles_running_idx").on(t.status)],
+);
 
 export const battlePlayers = pgTable(
   "battle_players",
@@ -133,21 +138,50 @@ export const battlePlayers = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     score: integer("score").notNull().default(0),
+    /** Milliseconds taken over the right answers: the tie-break (faster places higher). */
+    correctMs: integer("correct_ms").notNull().default(0),
     forfeited: boolean("forfeited").notNull().default(false),
+    /** When the player's live connection dropped; cleared when it comes back. */
+    leftAt: timestamp("left_at", { withTimezone: true }),
     place: integer("place"),
     ratingBefore: integer("rating_before").notNull(),
     ratingAfter: integer("rating_after"),
   },
-  (t) => [primaryKey({ columns: [t.battleId, t.userId] })],
+  (t) => [primaryKey({ columns: [t.battleId, t.userId] }), index("battle_players_user_idx").on(t.userId)],
 );
 
-/** Members waiting to be matched; the row is claimed when a battle is formed. */
-export const battleQueue = pgTable("battle_queue", {
-  userId: integer("user_id")
-    .primaryKey()
-    .references(() => users.id, { onDelete: "cascade" }),
-  size: integer("size").notNull(),
-  rating: integer("rating").notNull(),
-  enqueuedAt: timestamp("enqueued_at", { withTimezone: true }).notNull().defaultNow(),
-  battleId: integer("battle_id").references(() => battles.id, { onDelete: "set null" }),
-});
+/** One answer of one player to one question of a battle; the key refuses a second answer. */
+export const battleAnswers = pgTable(
+  "battle_answers",
+  {
+    battleId: integer("battle_id")
+      .notNull()
+      .references(() => battles.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    response: jsonb("response"),
+    correct: boolean("correct").notNull(),
+    points: integer("points").notNull(),
+    elapsedMs: integer("elapsed_ms").notNull(),
+    answeredAt: timestamp("answered_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.battleId, t.position, t.userId] })],
+);
+
+/** Members waiting to be matched; the row goes when a battle is formed, or when its wait runs out. */
+export const battleQueue = pgTable(
+  "battle_queue",
+  {
+    userId: integer("user_id")
+      .primaryKey()
+      .references(() => users.id, { onDelete: "cascade" }),
+    size: integer("size").notNull(),
+    rating: integer("rating").notNull(),
+    enqueuedAt: timestamp("enqueued_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Last poll of the waiting page: a member who closed it is not matched. */
+    seenAt: timestamp("seen_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("battle_queue_size_idx").on(t.size, t.enqueuedAt)],
+);
