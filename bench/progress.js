@@ -4,6 +4,7 @@
 //
 //   node bench/progress.js [--pg] [--duration=10] [--warmup=3] [--connections=100] [--build]
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -40,7 +41,9 @@ export async function main(argv) {
   const raw = rawUpsertRate(opts.duration, opts.pg);
 
   log(`starting the app (${db})…`);
-  const { app, base } = await startApp({ pg: opts.pg });
+  // Not a cleanup temp dir: the profile must outlive the run.
+  const cpuProfDir = opts.cpuProf ? fs.mkdtempSync(path.join(os.tmpdir(), "party-bench-prof-")) : null;
+  const { app, base } = await startApp({ pg: opts.pg, cpuProfDir });
   const cookies = [];
   for (const member of MEMBERS) cookies.push(await login(base, member, "Demo@2026"));
   const lessonId = await findVideoLesson(base, cookies[0]);
@@ -91,6 +94,11 @@ export async function main(argv) {
     ]),
   );
   console.log(`endpoint / raw upsert: ${(ratio * 100).toFixed(1)} % (target ≥ ${TARGET_RATIO * 100} %: ${ratio >= TARGET_RATIO ? "met" : "MISSED"})`);
+  // The profile is written when the server exits.
+  if (cpuProfDir) {
+    await app.stop();
+    console.log(`app server CPU profile: ${fs.readdirSync(cpuProfDir).map((f) => path.join(cpuProfDir, f))[0] ?? "(none written)"}`);
+  }
   const result = { bench: "progress", ok: failures.length === 0, db, raw, endpoint, ratio: round(ratio, 4), failures };
   return report(result);
 }

@@ -2,7 +2,8 @@ import { and, eq, isNotNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { db } from "~/db/client.server";
 import { emitStudyEvent } from "./events.server";
-import { courseCompletions, lessonProgress, lessons } from "~/db/schema";
+import { courseCompletions, lessonProgress, lessons, studyDays } from "~/db/schema";
+import { pointsDay } from "~/points/rules";
 import {
   applyReport,
   creditHoursFor,
@@ -204,6 +205,7 @@ export async function reportProgress(userId: number, report: ProgressReport, now
           return inserted;
         });
     if (written.length === 0) continue;
+    await addStudySeconds(userId, outcome.applied.gained, now);
     const justCompleted = outcome.done && !row?.completedAt ? await completeLesson(userId, report.lessonId, { now }) : null;
     return finish(row, outcome, justCompleted);
   }
@@ -217,7 +219,26 @@ export async function reportProgress(userId: number, report: ProgressReport, now
     const [row] = await tx.select(progressColumns).from(lessonProgress).where(where).for("update");
     const outcome = apply(row);
     await tx.update(lessonProgress).set(outcome.values).where(where);
+    await addStudySeconds(userId, outcome.applied.gained, now, tx);
     const justCompleted = outcome.done && !row?.completedAt ? await completeLesson(userId, report.lessonId, { now, tx }) : null;
     return finish(row, outcome, justCompleted);
   });
+}
+
+/**
+ * Adds the new seconds a report was allowed (never a replay's) to the member's study time of
+ * the day, and tells the listeners whenever the day's total passes a whole minute.
+ */
+async function addStudySeconds(userId: number, seconds: number, now: Date, tx?: Tx) {
+  if (!(seconds > 0)) return;
+  const day = pointsDay(now);
+  const [row] = await (tx ?? db)
+    .insert(studyDays)
+    .values({ userId, day, seconds })
+    .onConflictDoUpdate({ target: [studyDays.userId, studyDays.day], set: { seconds: sql`${studyDays.seconds} + excluded.seconds` } })
+    .returning({ seconds: studyDays.seconds });
+  const secondsBefore = row.seconds - seconds;
+  if (Math.floor(row.seconds / 60) <= Math.floor(secondsBefore / 60)) return;
+  const event = { userId, day, secondsBefore, secondsToday: row.seconds, at: now };
+  await (tx ? emitStudyEvent(tx, "studyTime", event) : db.transaction((t) => emitStudyEvent(t, "studyTime", event)));
 }
