@@ -3,6 +3,7 @@
 // are registered, the job worker starts, and the demo logins are shown.
 import path from "node:path";
 import { syncContent } from "~/content/sync.server";
+import { listenForCatalogueChanges } from "~/courses/lesson-cache.server";
 import "~/points/listeners.server";
 import "~/stats/listeners.server";
 import { ensureReminderSchedule } from "~/assignments/reminders.server";
@@ -16,6 +17,7 @@ const globalForBoot = globalThis as unknown as { __booted?: boolean };
 
 if (!globalForBoot.__booted) {
   globalForBoot.__booted = true;
+  await listenForCatalogueChanges();
   await ensureDefaultPointRules();
   const seeded = process.env.SEED_DEMO !== "false" && (await seedDemoIfEmpty());
   if (process.env.CONTENT_SYNC_ON_START !== "false") {

@@ -1,4 +1,5 @@
 import { and, asc, count, eq, inArray, like, or, sql } from "drizzle-orm";
+import { catalogueChanged } from "~/courses/lesson-cache.server";
 import { db } from "~/db/client.server";
 import { roleGrants, units, users } from "~/db/schema";
 import { qualified } from "~/db/sql.server";
@@ -100,6 +101,8 @@ export async function moveUnit(unitId: number, newParentId: number) {
           depth = depth + ${depthDelta}
       where code like ${unit.code + "%"}`);
     await tx.update(units).set({ parentId: parent.id }).where(eq(units.id, unit.id));
+    // Courses of the subtree are now seen by other codes.
+    await catalogueChanged(tx);
     return { ...unit, code: newCode, parentId: parent.id };
   });
 }
