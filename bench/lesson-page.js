@@ -65,6 +65,7 @@ export async function main(argv) {
   console.log("");
   console.log(`lesson-page benchmark · ${db} · lesson ${lessonId} · ${opts.connections} connections · ${opts.duration} s · node ${process.version} · ${os.cpus().length} CPUs`);
   console.log(table([["target", "req/s", "p50 ms", "p99 ms", "max ms", "requests", "non-2xx", "errors"], row(helloResult), row(pageResult)]));
+  console.log(`load generator (autocannon, this process): ${Math.round(pageResult.loadGeneratorCpu * 100)} % of one core during the page run; load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   console.log(`lesson page / hello req/s: ${((pageResult.reqPerSec / helloResult.reqPerSec) * 100).toFixed(1)} %`);
   console.log(
     `target ≥ ${TARGET.reqPerSec} req/s and p99 ≤ ${TARGET.p99Ms} ms: ` +

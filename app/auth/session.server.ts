@@ -1,13 +1,14 @@
 import { redirect, type AppLoadContext } from "@remix-run/node";
 import { eq, sql } from "drizzle-orm";
 import { db } from "~/db/client.server";
-import { roleGrants, sessions, units, users } from "~/db/schema";
+import { roleGrants, sessions, users } from "~/db/schema";
+import { unitById } from "~/org/unit-cache.server";
 import { lucia, SESSION_DAYS } from "./lucia.server";
 import { assertSameOrigin } from "./origin.server";
 import type { Grant, Viewer } from "./policy.server";
 
-// The member behind a session cookie in one query (session, user, home unit, grants): it runs
-// on every request. Prepared once.
+// The member behind a session cookie in one query (session, user, grants): it runs on every
+// request. Unit codes and names come from the per-process unit copy. Prepared once.
 const viewerBySession = db
   .select({
     expiresAt: sessions.expiresAt,
@@ -20,16 +21,12 @@ const viewerBySession = db
     mustChangePassword: users.mustChangePassword,
     disabled: users.disabled,
     locale: users.locale,
-    unitCode: units.code,
-    unitName: units.name,
-    grants: sql<Grant[]>`coalesce((
-      select json_agg(json_build_object('unitId', g.unit_id, 'role', g.role, 'unitCode', gu.code, 'unitName', gu.name) order by g.unit_id, g.role)
-      from ${roleGrants} g join ${units} gu on gu.id = g.unit_id
-      where g.user_id = ${users.id}), '[]'::json)`,
+    grants: sql<Pick<Grant, "unitId" | "role">[]>`coalesce((
+      select json_agg(json_build_object('unitId', g.unit_id, 'role', g.role) order by g.unit_id, g.role)
+      from ${roleGrants} g where g.user_id = ${users.id}), '[]'::json)`,
   })
   .from(sessions)
   .innerJoin(users, eq(users.id, sessions.userId))
-  .leftJoin(units, eq(units.id, users.unitId))
   .where(eq(sessions.id, sql.placeholder("sessionId")))
   .prepare("viewer_by_session");
 
@@ -64,19 +61,25 @@ async function resolve(request: Request): Promise<Resolved> {
   if (row.disabled) return null;
   const fresh = row.expiresAt.getTime() - SESSION_MS / 2 <= now;
   if (fresh) await db.update(sessions).set({ expiresAt: new Date(now + SESSION_MS) }).where(eq(sessions.id, sessionId));
+  const home = await unitById(row.unitId);
+  const grants: Grant[] = [];
+  for (const g of row.grants) {
+    const unit = await unitById(g.unitId);
+    if (unit) grants.push({ unitId: g.unitId, role: g.role, unitCode: unit.code, unitName: unit.name });
+  }
   const viewer: Viewer = {
     id: row.id,
     sessionId,
     name: row.name,
     employeeNo: row.employeeNo,
     unitId: row.unitId,
-    unitCode: row.unitCode ?? "",
-    unitName: row.unitName ?? "",
+    unitCode: home?.code ?? "",
+    unitName: home?.name ?? "",
     status: row.status,
     isCadre: row.isCadre,
     mustChangePassword: row.mustChangePassword,
     locale: row.locale,
-    grants: row.grants,
+    grants,
   };
   return { viewer, refreshCookie: fresh ? lucia.createSessionCookie(sessionId).serialize() : null };
 }

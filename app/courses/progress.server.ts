@@ -147,7 +147,26 @@ function remember(key: string, row: Row) {
  * The steady state is one statement: the compare-and-set update, with the day's study time
  * added in the same statement when the report brought new seconds.
  */
-export async function reportProgress(userId: number, report: ProgressReport, now = new Date()): Promise<ProgressState | null> {
+export function reportProgress(userId: number, report: ProgressReport, now = new Date()): Promise<ProgressState | null> {
+  return oneAtATime(`${userId}:${report.lessonId}`, () => applyProgress(userId, report, now));
+}
+
+// Reports of one member on one lesson that reach this process together (a resent queue, two
+// tabs) run one after another: each then writes on the row the previous one left, instead of
+// all but one losing the compare-and-set and reading again. Across instances the CAS still rules.
+const running = new Map<string, Promise<unknown>>();
+
+function oneAtATime<T>(key: string, task: () => Promise<T>): Promise<T> {
+  const result = (running.get(key) ?? Promise.resolve()).then(task);
+  const settled = result.catch(() => {});
+  running.set(key, settled);
+  void settled.then(() => {
+    if (running.get(key) === settled) running.delete(key);
+  });
+  return result;
+}
+
+async function applyProgress(userId: number, report: ProgressReport, now: Date): Promise<ProgressState | null> {
   const meta = await lessonMeta(report.lessonId);
   if (!meta || meta.kind === "quiz") return null;
   const isVideo = meta.kind === "video";

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { attemptLogin } from "~/auth/login.server";
 import { getViewer, sessionRefreshCookie } from "~/auth/session.server";
 import { LIMITS } from "~/auth/throttle.server";
+import { moveUnit, renameUnit } from "~/org/units.server";
 import { db } from "~/db/client.server";
 import { loginThrottle, sessions, users } from "~/db/schema";
 import { DEFAULT_TEST_PASSWORD, makeMember, makeUnitTree } from "~/seed/factories.server";
@@ -193,6 +194,23 @@ describe("session", () => {
     expect(viewer?.grants).toEqual([{ unitId: branch.id, role: "organiser", unitCode: branch.code, unitName: "会话支部" }]);
     const plain = await makeMember({ unitId });
     expect((await getViewer(requestWith(await sessionCookie(plain.id))))?.grants).toEqual([]);
+  });
+
+  it("follows a renamed or moved unit (unit codes are kept per process)", async () => {
+    const tree = await makeUnitTree({
+      name: "改名党委",
+      kind: "committee",
+      children: [{ name: "甲总支", kind: "general_branch", children: [{ name: "甲支部", kind: "branch" }] }, { name: "乙总支", kind: "general_branch" }],
+    });
+    const branch = tree.get("甲支部")!;
+    const user = await makeMember({ unitId: branch.id, grants: [{ unitId: branch.id, role: "organiser" }] });
+    const cookie = await sessionCookie(user.id);
+    expect((await getViewer(requestWith(cookie)))?.unitName).toBe("甲支部");
+    await renameUnit(branch.id, "丙支部");
+    const moved = await moveUnit(branch.id, tree.get("乙总支")!.id);
+    const viewer = await getViewer(requestWith(cookie));
+    expect(viewer).toMatchObject({ unitName: "丙支部", unitCode: moved.code });
+    expect(viewer?.grants).toEqual([{ unitId: branch.id, role: "organiser", unitCode: moved.code, unitName: "丙支部" }]);
   });
 
   it("deletes an expired session, and extends one past half its life with a new cookie", async () => {
