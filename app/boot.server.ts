@@ -3,6 +3,8 @@
 // are registered, the job worker starts, and the demo logins are shown.
 import path from "node:path";
 import { syncContent } from "~/content/sync.server";
+import { listenForCatalogueChanges } from "~/courses/lesson-cache.server";
+import { listenForUnitChanges } from "~/org/unit-cache.server";
 import "~/points/listeners.server";
 import "~/stats/listeners.server";
 import { ensureReminderSchedule } from "~/assignments/reminders.server";
@@ -17,6 +19,8 @@ const globalForBoot = globalThis as unknown as { __booted?: boolean };
 
 if (!globalForBoot.__booted) {
   globalForBoot.__booted = true;
+  await listenForCatalogueChanges();
+  await listenForUnitChanges();
   await ensureDefaultPointRules();
   const seeded = process.env.SEED_DEMO !== "false" && (await seedDemoIfEmpty());
   if (process.env.CONTENT_SYNC_ON_START !== "false") {

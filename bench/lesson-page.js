@@ -3,7 +3,9 @@
 // bare node:http hello measured in the same run (DESIGN.md: ≥ 800 req/s, p99 ≤ 100 ms).
 //
 //   node bench/lesson-page.js [--pg] [--duration=10] [--warmup=3] [--connections=100] [--build]
+import fs from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import zlib from "node:zlib";
 import { ensureBuild, findVideoLesson, log, login, measure, parseArgs, report, round, runIfMain, startApp, startHello, table } from "./lib/harness.js";
 
@@ -31,7 +33,9 @@ export async function main(argv) {
   const db = opts.pg ? "postgresql" : "pglite";
   ensureBuild(opts.build);
   log(`starting the app (${db})…`);
-  const { app, base } = await startApp({ pg: opts.pg });
+  // Not a cleanup temp dir: the profile must outlive the run.
+  const cpuProfDir = opts.cpuProf ? fs.mkdtempSync(path.join(os.tmpdir(), "party-bench-prof-")) : null;
+  const { app, base } = await startApp({ pg: opts.pg, cpuProfDir });
   const { hello, base: helloBase } = await startHello();
   const cookie = await login(base, "M0001", "Demo@2026");
   const lessonId = await findVideoLesson(base, cookie);
@@ -61,6 +65,7 @@ export async function main(argv) {
   console.log("");
   console.log(`lesson-page benchmark · ${db} · lesson ${lessonId} · ${opts.connections} connections · ${opts.duration} s · node ${process.version} · ${os.cpus().length} CPUs`);
   console.log(table([["target", "req/s", "p50 ms", "p99 ms", "max ms", "requests", "non-2xx", "errors"], row(helloResult), row(pageResult)]));
+  console.log(`load generator (autocannon, this process): ${Math.round(pageResult.loadGeneratorCpu * 100)} % of one core during the page run; load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   console.log(`lesson page / hello req/s: ${((pageResult.reqPerSec / helloResult.reqPerSec) * 100).toFixed(1)} %`);
   console.log(
     `target ≥ ${TARGET.reqPerSec} req/s and p99 ≤ ${TARGET.p99Ms} ms: ` +
@@ -69,6 +74,11 @@ export async function main(argv) {
   console.log(`initial JavaScript before hls.js: ${scripts.filter((s) => !s.hls).length} files, ${jsGzipKb.toFixed(1)} KB gzip (budget ${JS_BUDGET_KB} KB: ${jsGzipKb <= JS_BUDGET_KB ? "met" : "MISSED"})`);
   for (const s of scripts) console.log(`  ${(s.gzipBytes / 1024).toFixed(1).padStart(6)} KB gzip  ${s.url}`);
 
+  // The profile is written when the server exits.
+  if (cpuProfDir) {
+    await app.stop();
+    console.log(`app server CPU profile: ${fs.readdirSync(cpuProfDir).map((f) => path.join(cpuProfDir, f))[0] ?? "(none written)"}`);
+  }
   const result = {
     bench: "lesson-page",
     ok: failures.length === 0,

@@ -4,10 +4,11 @@
 //
 //   node bench/progress.js [--pg] [--duration=10] [--warmup=3] [--connections=100] [--build]
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import { ensureBuild, findVideoLesson, log, login, makeTempDir, parseArgs, report, round, ROOT, runIfMain, startApp, table } from "./lib/harness.js";
+import { ensureBuild, findVideoLesson, loadGeneratorCpu, log, login, makeTempDir, parseArgs, report, round, ROOT, runIfMain, startApp, table } from "./lib/harness.js";
 
 const MEMBERS = Array.from({ length: 12 }, (_, i) => `M${String(i + 1).padStart(4, "0")}`);
 const TARGET_RATIO = 0.6;
@@ -40,7 +41,9 @@ export async function main(argv) {
   const raw = rawUpsertRate(opts.duration, opts.pg);
 
   log(`starting the app (${db})…`);
-  const { app, base } = await startApp({ pg: opts.pg });
+  // Not a cleanup temp dir: the profile must outlive the run.
+  const cpuProfDir = opts.cpuProf ? fs.mkdtempSync(path.join(os.tmpdir(), "party-bench-prof-")) : null;
+  const { app, base } = await startApp({ pg: opts.pg, cpuProfDir });
   const cookies = [];
   for (const member of MEMBERS) cookies.push(await login(base, member, "Demo@2026"));
   const lessonId = await findVideoLesson(base, cookies[0]);
@@ -63,7 +66,9 @@ export async function main(argv) {
   const run = (duration) => autocannon({ url: base, connections: opts.connections, duration, requests });
   if (opts.warmup > 0) await run(opts.warmup);
   log(`progress endpoint: ${opts.connections} connections for ${opts.duration} s`);
+  const cpu = loadGeneratorCpu();
   const r = await run(opts.duration);
+  const generatorCpu = cpu();
   if (!app.running) throw new Error(`the app server died during the run:\n${app.output()}`);
 
   // One report checked end to end: the server answers with the member's state.
@@ -74,7 +79,7 @@ export async function main(argv) {
   });
   const checked = (await check.json()).results?.[0];
 
-  const endpoint = { reqPerSec: round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors };
+  const endpoint = { loadGeneratorCpu: generatorCpu, reqPerSec: round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors };
   const ratio = endpoint.reqPerSec / raw.perSecond;
   const failures = [];
   if (endpoint.non2xx > 0) failures.push(`${endpoint.non2xx} non-2xx responses`);
@@ -90,7 +95,13 @@ export async function main(argv) {
       ["POST /api/progress (HTTP, auth, guard)", endpoint.reqPerSec.toFixed(0), endpoint.p50, endpoint.p99],
     ]),
   );
+  console.log(`load generator (autocannon, this process): ${Math.round(generatorCpu * 100)} % of one core; load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   console.log(`endpoint / raw upsert: ${(ratio * 100).toFixed(1)} % (target ≥ ${TARGET_RATIO * 100} %: ${ratio >= TARGET_RATIO ? "met" : "MISSED"})`);
+  // The profile is written when the server exits.
+  if (cpuProfDir) {
+    await app.stop();
+    console.log(`app server CPU profile: ${fs.readdirSync(cpuProfDir).map((f) => path.join(cpuProfDir, f))[0] ?? "(none written)"}`);
+  }
   const result = { bench: "progress", ok: failures.length === 0, db, raw, endpoint, ratio: round(ratio, 4), failures };
   return report(result);
 }

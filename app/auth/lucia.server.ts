@@ -3,8 +3,10 @@ import { Lucia, TimeSpan } from "lucia";
 import { db } from "~/db/client.server";
 import { sessions, users } from "~/db/schema";
 
+export const SESSION_DAYS = 30;
+
 export const lucia = new Lucia(new DrizzlePostgreSQLAdapter(db, sessions, users), {
-  sessionExpiresIn: new TimeSpan(30, "d"),
+  sessionExpiresIn: new TimeSpan(SESSION_DAYS, "d"),
   sessionCookie: {
     name: "dx_session",
     attributes: {

@@ -12,6 +12,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { eq, inArray, sql } from "drizzle-orm";
+import { catalogueChanged } from "~/courses/lesson-cache.server";
 import { minimumReadingSeconds } from "~/courses/rules";
 import { db } from "~/db/client.server";
 import { courses, lessonProgress, lessons, quizAttempts, reflections, type QuizRule } from "~/db/schema";
@@ -106,6 +107,7 @@ export async function syncContent({ root = DEFAULT_CONTENT_ROOT }: { root?: stri
       report.courses.push({ slug, id: null, title: slug, status: "failed", lessons: [] });
     }
   }
+  await catalogueChanged();
   return report;
 }
 

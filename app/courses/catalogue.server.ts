@@ -1,10 +1,11 @@
 import { and, asc, desc, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { Viewer } from "~/auth/policy.server";
 import { db } from "~/db/client.server";
-import { courseCompletions, courses, lessonProgress, lessons, units, videoAssets } from "~/db/schema";
+import { courseCompletions, courses, lessonProgress, lessons, units } from "~/db/schema";
 import { qualified } from "~/db/sql.server";
 
 const courseId = qualified(courses.id);
+import { courseVisibleTo, lessonEntry } from "./lesson-cache.server";
 import { creditHoursFor } from "./rules";
 
 /** Published courses of the whole committee, or of a unit on the member's path to the root. */
@@ -85,51 +86,36 @@ export async function getCourse(viewer: Viewer, courseId: number) {
   };
 }
 
+/** A lesson the member may see, with their progress; lesson, course and video from the per-process cache. */
 export async function getLesson(viewer: Viewer, lessonId: number) {
-  const [row] = await db
+  const entry = await lessonEntry(lessonId);
+  if (!entry || !courseVisibleTo(entry.course, viewer)) return null;
+  const [progress] = await db
     .select({
-      lesson: lessons,
-      courseTitle: courses.title,
-      video: { status: videoAssets.status, masterPath: videoAssets.masterPath, posterPath: videoAssets.posterPath },
-      progress: {
-        positionSeconds: lessonProgress.positionSeconds,
-        watchedRanges: lessonProgress.watchedRanges,
-        watchedSeconds: lessonProgress.watchedSeconds,
-        activeSeconds: lessonProgress.activeSeconds,
-        reachedEnd: lessonProgress.reachedEnd,
-        completedAt: lessonProgress.completedAt,
-      },
+      positionSeconds: lessonProgress.positionSeconds,
+      watchedRanges: lessonProgress.watchedRanges,
+      watchedSeconds: lessonProgress.watchedSeconds,
+      activeSeconds: lessonProgress.activeSeconds,
+      reachedEnd: lessonProgress.reachedEnd,
+      completedAt: lessonProgress.completedAt,
     })
-    .from(lessons)
-    .innerJoin(courses, eq(courses.id, lessons.courseId))
-    .leftJoin(videoAssets, eq(videoAssets.id, lessons.videoAssetId))
-    .leftJoin(lessonProgress, and(eq(lessonProgress.lessonId, lessons.id), eq(lessonProgress.userId, viewer.id)))
-    .where(and(eq(lessons.id, lessonId), visibleTo(viewer)));
-  if (!row) return null;
-  const siblings = await db
-    .select({ id: lessons.id, position: lessons.position, title: lessons.title })
-    .from(lessons)
-    .where(eq(lessons.courseId, row.lesson.courseId))
-    .orderBy(asc(lessons.position));
-  const index = siblings.findIndex((s) => s.id === lessonId);
-  return { ...row, previous: siblings[index - 1] ?? null, next: siblings[index + 1] ?? null };
+    .from(lessonProgress)
+    .where(and(eq(lessonProgress.userId, viewer.id), eq(lessonProgress.lessonId, lessonId)));
+  const index = entry.siblings.findIndex((s) => s.id === lessonId);
+  return {
+    lesson: entry.lesson,
+    courseTitle: entry.course.title,
+    video: entry.video,
+    progress: progress ?? null,
+    previous: entry.siblings[index - 1] ?? null,
+    next: entry.siblings[index + 1] ?? null,
+  };
 }
 
-const studyable = new Map<string, { ok: boolean; at: number }>();
-const STUDYABLE_MS = 30_000;
-
-/** Whether the member may study (and report progress on) a lesson; cached briefly per unit. */
+/** Whether the member may study (and report progress on) a lesson. */
 export async function canStudyLesson(viewer: Viewer, lessonId: number) {
-  const key = `${viewer.unitCode}:${lessonId}`;
-  const hit = studyable.get(key);
-  if (hit && Date.now() - hit.at < STUDYABLE_MS) return hit.ok;
-  const [row] = await db
-    .select({ id: lessons.id })
-    .from(lessons)
-    .innerJoin(courses, eq(courses.id, lessons.courseId))
-    .where(and(eq(lessons.id, lessonId), visibleTo(viewer)));
-  studyable.set(key, { ok: Boolean(row), at: Date.now() });
-  return Boolean(row);
+  const entry = await lessonEntry(lessonId);
+  return Boolean(entry && courseVisibleTo(entry.course, viewer));
 }
 
 /** The lesson the member studied last and has not finished, with where they stopped. */

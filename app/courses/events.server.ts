@@ -10,10 +10,16 @@ export type StudyEvents = {
   lessonStarted: { userId: number; lessonId: number; courseId: number; at: Date };
   lessonCompleted: { userId: number; lessonId: number; courseId: number; kind: "video" | "reading" | "quiz"; at: Date };
   courseCompleted: { userId: number; courseId: number; creditHours: number; at: Date };
+  /**
+   * A member's study time of the day (Asia/Shanghai, YYYY-MM-DD) grew from `secondsBefore` to
+   * `secondsToday` (seconds the server accepted). Emitted when the total passes a whole minute,
+   * so the progress hot path needs no transaction for the reports in between.
+   */
+  studyTime: { userId: number; day: string; secondsBefore: number; secondsToday: number; at: Date };
 };
 
 type Listener<K extends keyof StudyEvents> = (tx: Tx, event: StudyEvents[K]) => Promise<void>;
-const listeners: { [K in keyof StudyEvents]: Listener<K>[] } = { lessonStarted: [], lessonCompleted: [], courseCompleted: [] };
+const listeners: { [K in keyof StudyEvents]: Listener<K>[] } = { lessonStarted: [], lessonCompleted: [], courseCompleted: [], studyTime: [] };
 
 export function onStudyEvent<K extends keyof StudyEvents>(name: K, listener: Listener<K>) {
   listeners[name].push(listener);

@@ -2,7 +2,9 @@ import { and, eq, isNotNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { db } from "~/db/client.server";
 import { emitStudyEvent } from "./events.server";
-import { courseCompletions, lessonProgress, lessons } from "~/db/schema";
+import { lessonEntry } from "./lesson-cache.server";
+import { courseCompletions, lessonProgress, lessons, studyDays } from "~/db/schema";
+import { pointsDay } from "~/points/rules";
 import {
   applyReport,
   creditHoursFor,
@@ -97,20 +99,9 @@ export const progressReportSchema = z.object({
 });
 export type ProgressReport = z.infer<typeof progressReportSchema>;
 
-type LessonMeta = { courseId: number; kind: "video" | "reading" | "quiz"; durationSeconds: number; completionThreshold: number; readingChars: number | null };
-const lessonCache = new Map<number, { meta: LessonMeta | null; at: number }>();
-const LESSON_CACHE_MS = 30_000;
-
 // Lessons change rarely; progress reports arrive every few seconds per member.
 async function lessonMeta(lessonId: number) {
-  const hit = lessonCache.get(lessonId);
-  if (hit && Date.now() - hit.at < LESSON_CACHE_MS) return hit.meta;
-  const [row] = await db
-    .select({ courseId: lessons.courseId, kind: lessons.kind, durationSeconds: lessons.durationSeconds, completionThreshold: lessons.completionThreshold, readingChars: lessons.readingChars })
-    .from(lessons)
-    .where(eq(lessons.id, lessonId));
-  lessonCache.set(lessonId, { meta: row ?? null, at: Date.now() });
-  return row ?? null;
+  return (await lessonEntry(lessonId))?.lesson ?? null;
 }
 
 function readingCharsPerMinute() {
@@ -135,13 +126,47 @@ const progressColumns = {
   version: lessonProgress.version,
   positionSeconds: lessonProgress.positionSeconds,
 };
+type Row = { ranges: Range[]; lastReportAt: Date | null; lastSeq: number; reachedEnd: boolean; completedAt: Date | null; version: number; positionSeconds: number };
+
+// The row as this process last read or wrote it, per member and lesson: it saves the read on the
+// hot path. Only a guess: the write compares-and-sets on the row's version, so a row changed since
+// (another instance, a completion, a second device) fails the write and is read again.
+const known = new Map<string, Row>();
+const KNOWN_MAX = 20_000;
+
+function remember(key: string, row: Row) {
+  known.delete(key);
+  if (known.size >= KNOWN_MAX) known.delete(known.keys().next().value!);
+  known.set(key, row);
+}
 
 /**
  * Applies one progress report. Ranges are unions, so a repeated or late report adds nothing;
  * the position only moves for a newer report. Concurrent reports of one member (two devices)
  * compare-and-set on the row's version; after a few lost races the report takes a row lock.
+ * The steady state is one statement: the compare-and-set update, with the day's study time
+ * added in the same statement when the report brought new seconds.
  */
-export async function reportProgress(userId: number, report: ProgressReport, now = new Date()): Promise<ProgressState | null> {
+export function reportProgress(userId: number, report: ProgressReport, now = new Date()): Promise<ProgressState | null> {
+  return oneAtATime(`${userId}:${report.lessonId}`, () => applyProgress(userId, report, now));
+}
+
+// Reports of one member on one lesson that reach this process together (a resent queue, two
+// tabs) run one after another: each then writes on the row the previous one left, instead of
+// all but one losing the compare-and-set and reading again. Across instances the CAS still rules.
+const running = new Map<string, Promise<unknown>>();
+
+function oneAtATime<T>(key: string, task: () => Promise<T>): Promise<T> {
+  const result = (running.get(key) ?? Promise.resolve()).then(task);
+  const settled = result.catch(() => {});
+  running.set(key, settled);
+  void settled.then(() => {
+    if (running.get(key) === settled) running.delete(key);
+  });
+  return result;
+}
+
+async function applyProgress(userId: number, report: ProgressReport, now: Date): Promise<ProgressState | null> {
   const meta = await lessonMeta(report.lessonId);
   if (!meta || meta.kind === "quiz") return null;
   const isVideo = meta.kind === "video";
@@ -149,13 +174,11 @@ export async function reportProgress(userId: number, report: ProgressReport, now
     ? meta.durationSeconds * meta.completionThreshold
     : minimumReadingSeconds(meta.readingChars ?? 0, readingCharsPerMinute());
   const where = and(eq(lessonProgress.userId, userId), eq(lessonProgress.lessonId, report.lessonId));
+  const key = `${userId}:${report.lessonId}`;
 
-  type Row =
-    | { ranges: Range[]; lastReportAt: Date | null; lastSeq: number; reachedEnd: boolean; completedAt: Date | null; version: number; positionSeconds: number }
-    | undefined;
-  const apply = (row: Row) => {
+  const apply = (row: Row | undefined) => {
     const applied = applyReport(
-      { ranges: (row?.ranges ?? []) as Range[], lastReportAt: row?.lastReportAt ?? null },
+      { ranges: row?.ranges ?? [], lastReportAt: row?.lastReportAt ?? null },
       report.ranges as Range[],
       isVideo
         ? { clip: [0, meta.durationSeconds], rate: MAX_PLAYBACK_RATE, now }
@@ -177,35 +200,46 @@ export async function reportProgress(userId: number, report: ProgressReport, now
     const done = applied.seconds >= requiredSeconds - 1e-6 && (isVideo || values.reachedEnd);
     return { applied, values, done };
   };
-  const finish = (row: Row, outcome: ReturnType<typeof apply>, justCompleted: Completion | null): ProgressState => ({
-    studiedSeconds: outcome.applied.seconds,
-    requiredSeconds,
-    completed: outcome.done || Boolean(row?.completedAt),
-    justCompleted,
-    capped: outcome.applied.capped,
-  });
+  const settle = async (row: Row | undefined, outcome: ReturnType<typeof apply>, tx?: Tx): Promise<ProgressState> => {
+    const { values } = outcome;
+    const completes = outcome.done && !row?.completedAt;
+    const justCompleted = completes ? await completeLesson(userId, report.lessonId, { now, tx }) : null;
+    // A completion bumped the version again: read the row next time.
+    if (completes) known.delete(key);
+    else remember(key, { ranges: values.watchedRanges, lastReportAt: now, lastSeq: values.lastSeq, reachedEnd: values.reachedEnd, completedAt: row?.completedAt ?? null, version: values.version, positionSeconds: values.positionSeconds });
+    return {
+      studiedSeconds: outcome.applied.seconds,
+      requiredSeconds,
+      completed: outcome.done || Boolean(row?.completedAt),
+      justCompleted,
+      capped: outcome.applied.capped,
+    };
+  };
 
   for (let attempt = 0; attempt < 3; attempt++) {
-    const [row] = await db.select(progressColumns).from(lessonProgress).where(where);
+    const guess = attempt === 0 ? known.get(key) : undefined;
+    const row: Row | undefined = guess ?? (await db.select(progressColumns).from(lessonProgress).where(where))[0];
     const outcome = apply(row);
     const written = row
-      ? await db
-          .update(lessonProgress)
-          .set(outcome.values)
-          .where(and(where, eq(lessonProgress.version, row.version)))
-          .returning({ userId: lessonProgress.userId })
+      ? await compareAndSet(userId, report.lessonId, row.version, outcome.values, outcome.applied.gained, now)
       : await db.transaction(async (tx) => {
           const inserted = await tx
             .insert(lessonProgress)
             .values({ userId, lessonId: report.lessonId, ...outcome.values })
             .onConflictDoNothing()
             .returning({ userId: lessonProgress.userId });
-          if (inserted.length) await emitStudyEvent(tx, "lessonStarted", { userId, lessonId: report.lessonId, courseId: meta.courseId, at: now });
-          return inserted;
+          if (inserted.length === 0) return false;
+          await emitStudyEvent(tx, "lessonStarted", { userId, lessonId: report.lessonId, courseId: meta.courseId, at: now });
+          await addStudySeconds(userId, outcome.applied.gained, now, tx);
+          return true;
         });
-    if (written.length === 0) continue;
-    const justCompleted = outcome.done && !row?.completedAt ? await completeLesson(userId, report.lessonId, { now }) : null;
-    return finish(row, outcome, justCompleted);
+    if (!written) {
+      known.delete(key);
+      // A stale guess is not a lost race.
+      if (guess) attempt--;
+      continue;
+    }
+    return settle(row, outcome);
   }
   return db.transaction(async (tx) => {
     const inserted = await tx
@@ -217,7 +251,56 @@ export async function reportProgress(userId: number, report: ProgressReport, now
     const [row] = await tx.select(progressColumns).from(lessonProgress).where(where).for("update");
     const outcome = apply(row);
     await tx.update(lessonProgress).set(outcome.values).where(where);
-    const justCompleted = outcome.done && !row?.completedAt ? await completeLesson(userId, report.lessonId, { now, tx }) : null;
-    return finish(row, outcome, justCompleted);
+    await addStudySeconds(userId, outcome.applied.gained, now, tx);
+    return settle(row, outcome, tx);
   });
+}
+
+type ProgressValues = Partial<typeof lessonProgress.$inferInsert>;
+
+/**
+ * The compare-and-set write of a report: false when the row's version moved on. New seconds are
+ * added to the day's study time in the same statement (a data-modifying CTE), so they count
+ * exactly when the report is applied.
+ */
+async function compareAndSet(userId: number, lessonId: number, version: number, values: ProgressValues, gained: number, now: Date) {
+  const update = db
+    .update(lessonProgress)
+    .set(values)
+    .where(and(eq(lessonProgress.userId, userId), eq(lessonProgress.lessonId, lessonId), eq(lessonProgress.version, version)))
+    .returning({ userId: lessonProgress.userId });
+  if (!(gained > 0)) return (await update).length > 0;
+  const day = pointsDay(now);
+  const result = await db.execute(sql`
+    with p as (${update.getSQL()}),
+    s as (
+      insert into ${studyDays} (user_id, day, seconds)
+      select ${userId}::int, ${day}::date, ${gained}::float8 from p
+      on conflict (user_id, day) do update set seconds = ${studyDays}.seconds + excluded.seconds
+      returning seconds
+    )
+    select (select count(*) from p)::int as written, (select seconds from s) as seconds`);
+  const [row] = (result as unknown as { rows: { written: number; seconds: number | null }[] }).rows;
+  if (row.written === 0) return false;
+  await studyTimeGrew(userId, day, row.seconds! - gained, row.seconds!, now);
+  return true;
+}
+
+/** Adds a report's new seconds to the member's study time of the day, inside `tx`. */
+async function addStudySeconds(userId: number, seconds: number, now: Date, tx: Tx) {
+  if (!(seconds > 0)) return;
+  const day = pointsDay(now);
+  const [row] = await tx
+    .insert(studyDays)
+    .values({ userId, day, seconds })
+    .onConflictDoUpdate({ target: [studyDays.userId, studyDays.day], set: { seconds: sql`${studyDays.seconds} + excluded.seconds` } })
+    .returning({ seconds: studyDays.seconds });
+  await studyTimeGrew(userId, day, row.seconds - seconds, row.seconds, now, tx);
+}
+
+/** Tells the listeners whenever the day's study time passes a whole minute. */
+async function studyTimeGrew(userId: number, day: string, secondsBefore: number, secondsToday: number, now: Date, tx?: Tx) {
+  if (Math.floor(secondsToday / 60) <= Math.floor(secondsBefore / 60)) return;
+  const event = { userId, day, secondsBefore, secondsToday, at: now };
+  await (tx ? emitStudyEvent(tx, "studyTime", event) : db.transaction((t) => emitStudyEvent(t, "studyTime", event)));
 }

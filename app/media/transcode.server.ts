@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import fsp from "node:fs/promises";
 import path from "node:path";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { catalogueChanged } from "~/courses/lesson-cache.server";
 import { db } from "~/db/client.server";
 import { courses, lessons, videoAssets } from "~/db/schema";
 import { enqueueJob, PermanentJobError, registerJobHandler, type JobContext, type Tx } from "~/jobs/queue.server";
@@ -145,6 +146,7 @@ export async function runTranscodeJob(payload: unknown, ctx: Pick<JobContext, "s
   if (!source) throw new PermanentJobError(`the uploaded original of video ${assetId} is missing from the media directory`);
 
   await db.update(videoAssets).set({ status: "processing", error: null }).where(eq(videoAssets.id, assetId));
+  await catalogueChanged();
   await tidyOutputs(dir);
   let output: TranscodeOutput;
   try {
@@ -157,6 +159,7 @@ export async function runTranscodeJob(payload: unknown, ctx: Pick<JobContext, "s
     if (!ctx.signal.aborted && !permanent) {
       // Another attempt follows: say why this one failed (the final failure is set by onFailed).
       await db.update(videoAssets).set({ status: "pending", error: explain(error) }).where(eq(videoAssets.id, assetId));
+      await catalogueChanged();
     }
     throw permanent && !(error instanceof PermanentJobError) ? new PermanentJobError(explain(error)) : error;
   }
@@ -177,6 +180,7 @@ export async function runTranscodeJob(payload: unknown, ctx: Pick<JobContext, "s
       .where(eq(videoAssets.id, assetId));
     await tx.update(lessons).set({ durationSeconds: seconds }).where(eq(lessons.videoAssetId, assetId));
   });
+  await catalogueChanged();
   await tidyOutputs(dir, output.dirName);
 }
 
@@ -185,6 +189,7 @@ registerJobHandler(TRANSCODE_JOB, runTranscodeJob, {
     const id = (payload as { assetId?: unknown } | null)?.assetId;
     if (typeof id !== "number") return;
     await tx.update(videoAssets).set({ status: "failed", error }).where(eq(videoAssets.id, id));
+    await catalogueChanged(tx);
   },
 });
 
@@ -200,6 +205,7 @@ export async function retryTranscode(assetId: number): Promise<RetryResult> {
       .where(and(eq(videoAssets.id, assetId), eq(videoAssets.status, "failed")))
       .returning({ id: videoAssets.id });
     if (!row) return "notFailed" as const;
+    await catalogueChanged(tx);
     await enqueueJob(TRANSCODE_JOB, { assetId }, { tx, maxAttempts: TRANSCODE_MAX_ATTEMPTS });
     return "queued" as const;
   });
@@ -263,6 +269,7 @@ export async function attachVideoToLesson({ lessonId, assetId, tx }: { lessonId:
       .update(lessons)
       .set(video.status === "ready" && video.duration !== null ? { videoAssetId: assetId, durationSeconds: Math.round(video.duration) } : { videoAssetId: assetId })
       .where(eq(lessons.id, lessonId));
+    await catalogueChanged(tx);
   };
   await (tx ? run(tx) : run(db));
 }

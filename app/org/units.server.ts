@@ -1,4 +1,6 @@
 import { and, asc, count, eq, inArray, like, or, sql } from "drizzle-orm";
+import { catalogueChanged } from "~/courses/lesson-cache.server";
+import { unitsChanged } from "./unit-cache.server";
 import { db } from "~/db/client.server";
 import { roleGrants, units, users } from "~/db/schema";
 import { qualified } from "~/db/sql.server";
@@ -81,11 +83,12 @@ export async function createUnit(input: { parentId: number | null; kind: UnitKin
 
 export async function renameUnit(unitId: number, name: string) {
   await db.update(units).set({ name }).where(eq(units.id, unitId));
+  await unitsChanged();
 }
 
 /** Moves a unit and its whole subtree under a new parent; codes below it follow. */
 export async function moveUnit(unitId: number, newParentId: number) {
-  return db.transaction(async (tx) => {
+  const moved = await db.transaction(async (tx) => {
     const [unit] = await tx.select().from(units).where(eq(units.id, unitId));
     const [parent] = await tx.select().from(units).where(eq(units.id, newParentId));
     if (!unit || !parent) throw new OrgError("parentId", "error.unitMissing");
@@ -102,6 +105,10 @@ export async function moveUnit(unitId: number, newParentId: number) {
     await tx.update(units).set({ parentId: parent.id }).where(eq(units.id, unit.id));
     return { ...unit, code: newCode, parentId: parent.id };
   });
+  // The subtree's codes changed, and with them who sees its courses.
+  await unitsChanged();
+  await catalogueChanged();
+  return moved;
 }
 
 /** Deletes a unit that has no sub-units and no members. */
@@ -118,6 +125,7 @@ export async function deleteUnit(unitId: number) {
   } catch {
     throw new OrgError("unit", "error.unitInUse");
   }
+  await unitsChanged();
 }
 
 /** Direct children with their member counts over the whole subtree. */

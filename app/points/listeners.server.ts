@@ -1,8 +1,9 @@
-// Points for study events: a reading or video lesson completed, a course completed. Imported once
+// Points for study events: a reading or video lesson completed, a course completed, study time. Imported once
 // by app/boot.server.ts (and by the tests); the listeners run inside the transaction that recorded
 // the event and award with its `tx`, so the points commit or roll back with the progress.
 import { onStudyEvent } from "~/courses/events.server";
-import { awardPoints } from "./ledger.server";
+import { awardPoints, awardStudyTime } from "./ledger.server";
+import { STUDY_BLOCK_SECONDS } from "./rules";
 
 let registered = false;
 
@@ -23,6 +24,12 @@ export function registerPointsListeners() {
   });
   onStudyEvent("courseCompleted", async (tx, event) => {
     await awardPoints({ userId: event.userId, ruleCode: "course_completed", sourceKey: `course:${event.courseId}`, at: event.at, tx });
+  });
+  // Only when a 4-minute block is completed; the award covers every block of the day so far,
+  // so a block whose award was lost (a crash between the report and this) is caught up.
+  onStudyEvent("studyTime", async (tx, event) => {
+    if (Math.floor(event.secondsToday / STUDY_BLOCK_SECONDS) <= Math.floor(event.secondsBefore / STUDY_BLOCK_SECONDS)) return;
+    await awardStudyTime({ userId: event.userId, activeSecondsToday: event.secondsToday, at: event.at, tx });
   });
 }
 

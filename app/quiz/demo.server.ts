@@ -1,6 +1,7 @@
 // Demo data of the quiz module: a committee-level bank of about forty questions, and draw rules
 // for the quiz lessons of the demo courses. Idempotent: run it again and nothing is added twice.
 import { and, asc, eq, inArray, isNull } from "drizzle-orm";
+import { catalogueChanged } from "~/courses/lesson-cache.server";
 import { db } from "~/db/client.server";
 import { courses, lessons, questionBanks, units, type QuizRule } from "~/db/schema";
 import { insertDrafts } from "./banks.server";
@@ -48,6 +49,7 @@ export async function seedDemoQuestions(): Promise<DemoQuestionsResult> {
       await tx.update(lessons).set({ quizRule: rule }).where(eq(lessons.id, lesson.id));
       lessonsFilled += 1;
     }
+    if (lessonsFilled > 0) await catalogueChanged(tx);
     return { bankId: bank.id, questionsCreated, lessonsFilled };
   });
 }

@@ -23,7 +23,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { lesson, progress, video } = found;
   if (lesson.kind === "quiz") throw redirect(`/lessons/${lesson.id}/quiz`);
   const charsPerMinute = Number(process.env.READING_CHARS_PER_MINUTE) || READING_CHARS_PER_MINUTE;
-  const reading = lesson.kind === "reading" ? await loadReading(lesson.id) : null;
+  const reading = lesson.kind === "reading" ? await loadReading(lesson) : null;
   return {
     lesson: { id: lesson.id, kind: lesson.kind, title: lesson.title, courseId: lesson.courseId, durationSeconds: lesson.durationSeconds, threshold: lesson.completionThreshold },
     courseTitle: found.courseTitle,

@@ -272,6 +272,7 @@ export async function measure(label, { url, headers = {}, connections, duration,
     await autocannon({ url, headers, connections, duration: warmup });
   }
   log(`${label}: ${connections} connections for ${duration} s`);
+  const cpu = loadGeneratorCpu();
   const r = await autocannon({ url, headers, connections, duration });
   return {
     label,
@@ -285,6 +286,21 @@ export async function measure(label, { url, headers = {}, connections, duration,
     timeouts: r.timeouts,
     statusCodes: Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => [code, s.count])),
     throughputMBs: round(r.throughput.average / 1e6),
+    loadGeneratorCpu: cpu(),
+  };
+}
+
+/**
+ * autocannon runs in this process, the servers in child processes: the share of one core this
+ * process used from now until the returned function is called, to show the load generator was
+ * not what limited the server (2 cores shared).
+ */
+export function loadGeneratorCpu() {
+  const start = process.cpuUsage();
+  const t0 = performance.now();
+  return () => {
+    const used = process.cpuUsage(start);
+    return round((used.user + used.system) / 1000 / (performance.now() - t0), 2);
   };
 }
 

@@ -1,7 +1,9 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { attemptLogin } from "~/auth/login.server";
+import { getViewer, sessionRefreshCookie } from "~/auth/session.server";
 import { LIMITS } from "~/auth/throttle.server";
+import { moveUnit, renameUnit } from "~/org/units.server";
 import { db } from "~/db/client.server";
 import { loginThrottle, sessions, users } from "~/db/schema";
 import { DEFAULT_TEST_PASSWORD, makeMember, makeUnitTree } from "~/seed/factories.server";
@@ -177,5 +179,68 @@ describe("logout", () => {
     expect(out.location).toBe("/login");
     expect(await db.select().from(sessions).where(eq(sessions.userId, user.id))).toHaveLength(0);
     expect((await invoke(homeRoute.loader, { path: "/", cookie })).location).toBe("/login");
+  });
+});
+
+describe("session", () => {
+  const requestWith = (cookie: string) => new Request("http://localhost:3000/", { headers: { cookie } });
+
+  it("resolves the member with home unit and grants in one lookup", async () => {
+    const tree = await makeUnitTree({ name: "会话党委", kind: "committee", children: [{ name: "会话支部", kind: "branch" }] });
+    const branch = tree.get("会话支部")!;
+    const user = await makeMember({ unitId: branch.id, grants: [{ unitId: branch.id, role: "organiser" }] });
+    const viewer = await getViewer(requestWith(await sessionCookie(user.id)));
+    expect(viewer).toMatchObject({ id: user.id, unitId: branch.id, unitCode: branch.code, unitName: "会话支部" });
+    expect(viewer?.grants).toEqual([{ unitId: branch.id, role: "organiser", unitCode: branch.code, unitName: "会话支部" }]);
+    const plain = await makeMember({ unitId });
+    expect((await getViewer(requestWith(await sessionCookie(plain.id))))?.grants).toEqual([]);
+  });
+
+  it("follows a renamed or moved unit (unit codes are kept per process)", async () => {
+    const tree = await makeUnitTree({
+      name: "改名党委",
+      kind: "committee",
+      children: [{ name: "甲总支", kind: "general_branch", children: [{ name: "甲支部", kind: "branch" }] }, { name: "乙总支", kind: "general_branch" }],
+    });
+    const branch = tree.get("甲支部")!;
+    const user = await makeMember({ unitId: branch.id, grants: [{ unitId: branch.id, role: "organiser" }] });
+    const cookie = await sessionCookie(user.id);
+    expect((await getViewer(requestWith(cookie)))?.unitName).toBe("甲支部");
+    await renameUnit(branch.id, "丙支部");
+    const moved = await moveUnit(branch.id, tree.get("乙总支")!.id);
+    const viewer = await getViewer(requestWith(cookie));
+    expect(viewer).toMatchObject({ unitName: "丙支部", unitCode: moved.code });
+    expect(viewer?.grants).toEqual([{ unitId: branch.id, role: "organiser", unitCode: moved.code, unitName: "丙支部" }]);
+  });
+
+  it("deletes an expired session, and extends one past half its life with a new cookie", async () => {
+    const user = await makeMember({ unitId });
+    const expired = await sessionCookie(user.id);
+    const expiredId = expired.split("=")[1];
+    await db.update(sessions).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(sessions.id, expiredId));
+    expect(await getViewer(requestWith(expired))).toBeNull();
+    expect(await db.select().from(sessions).where(eq(sessions.id, expiredId))).toHaveLength(0);
+
+    const old = await sessionCookie(user.id);
+    const oldId = old.split("=")[1];
+    await db.update(sessions).set({ expiresAt: new Date(Date.now() + 5 * 24 * 3600_000) }).where(eq(sessions.id, oldId));
+    const request = requestWith(old);
+    expect((await getViewer(request))?.id).toBe(user.id);
+    expect(await sessionRefreshCookie(request)).toMatch(new RegExp(`^dx_session=${oldId};`));
+    const [row] = await db.select().from(sessions).where(eq(sessions.id, oldId));
+    expect(row.expiresAt.getTime()).toBeGreaterThan(Date.now() + 29 * 24 * 3600_000);
+
+    // A fresh session is left alone.
+    const fresh = requestWith(await sessionCookie(user.id));
+    expect((await getViewer(fresh))?.id).toBe(user.id);
+    expect(await sessionRefreshCookie(fresh)).toBeNull();
+  });
+
+  it("refuses a disabled member's session and an unknown cookie", async () => {
+    const user = await makeMember({ unitId });
+    const cookie = await sessionCookie(user.id);
+    await db.update(users).set({ disabled: true }).where(eq(users.id, user.id));
+    expect(await getViewer(requestWith(cookie))).toBeNull();
+    expect(await getViewer(requestWith("dx_session=nosuchsession"))).toBeNull();
   });
 });

@@ -89,6 +89,27 @@ describe("video progress", () => {
   });
 });
 
+describe("progress written elsewhere", () => {
+  it("reads the row again when another instance moved it on, and keeps both instances' seconds", async () => {
+    const user = await makeMember({ unitId });
+    const { lessons } = await makeCourse({ lessons: [{ kind: "video", durationSeconds: 600 }] });
+    const id = lessons[0].id;
+    const where = and(eq(lessonProgress.userId, user.id), eq(lessonProgress.lessonId, id));
+    await reportProgress(user.id, { lessonId: id, seq: 1, ranges: [[0, 10]], position: 10 }, at(0));
+    // Another app instance applies a report this process has not seen (its own write, version + 1).
+    const [before] = await db.select().from(lessonProgress).where(where);
+    await db
+      .update(lessonProgress)
+      .set({ watchedRanges: [[0, 10], [100, 110]], watchedSeconds: 20, lastReportAt: at(10), version: before.version + 1 })
+      .where(where);
+    const state = await reportProgress(user.id, { lessonId: id, seq: 3, ranges: [[0, 20]], position: 20 }, at(20));
+    const [row] = await db.select().from(lessonProgress).where(where);
+    expect(row.watchedRanges).toEqual([[0, 20], [100, 110]]);
+    expect(state?.studiedSeconds).toBe(30);
+    expect(row.version).toBe(before.version + 2);
+  });
+});
+
 describe("reading progress", () => {
   it("completes after reaching the end and the minimum active time, not before", async () => {
     const user = await makeMember({ unitId });

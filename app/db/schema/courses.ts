@@ -1,6 +1,8 @@
 import {
   bigint,
   boolean,
+  date,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -107,6 +109,22 @@ export const lessonProgress = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.lessonId] }), index("lesson_progress_lesson_idx").on(t.lessonId)],
+);
+
+/**
+ * Study time per member and day (Asia/Shanghai): the new seconds progress reports added, as the
+ * server accepted them (video seconds watched, active reading seconds); replays add nothing.
+ */
+export const studyDays = pgTable(
+  "study_days",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    day: date("day").notNull(),
+    seconds: doublePrecision("seconds").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.day] })],
 );
 
 export const courseCompletions = pgTable(
