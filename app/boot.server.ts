@@ -8,6 +8,7 @@ import "~/stats/listeners.server";
 import { ensureReminderSchedule } from "~/assignments/reminders.server";
 import { ensureDefaultPointRules } from "~/points/ledger.server";
 import { startJobWorker } from "~/jobs/queue.server";
+import { startContestCloser } from "~/contests/contests.server";
 import { seedDemoQuestions } from "~/quiz/demo.server";
 import { enqueueDemoVideos } from "~/seed/demo-videos.server";
 import { DEMO_LOGINS, DEMO_PASSWORD, hasDemoLogins, seedDemoIfEmpty } from "~/seed/demo.server";
@@ -36,6 +37,7 @@ if (!globalForBoot.__booted) {
   if (seeded) console.log("Demo data created.");
   if (process.env.JOBS_WORKER !== "false") await ensureReminderSchedule();
   startJobWorker();
+  startContestCloser();
   if (process.env.SEED_DEMO !== "false" && (await hasDemoLogins())) {
     console.log(`Demo logins (password ${DEMO_PASSWORD}):`);
     for (const login of DEMO_LOGINS) console.log(`  ${login.employeeNo.padEnd(8)} ${login.role}`);

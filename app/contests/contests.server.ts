@@ -4,7 +4,7 @@
 // for the top 10 %, once). Who may do what: an organiser or admin whose scope covers the
 // contest's unit; anyone else gets 404, so nothing leaks.
 import { and, asc, desc, eq, inArray, lte, sql } from "drizzle-orm";
-import { coversCode, inScope, notFound, type Viewer } from "~/auth/policy.server";
+import { coversCode, inScope, notFound, requireRole, type Viewer } from "~/auth/policy.server";
 import { db } from "~/db/client.server";
 import { contestEntries, contestQuestions, contests, questions, questionVersions, units, type DrawRule } from "~/db/schema";
 import { awardContest } from "~/points/ledger.server";
@@ -69,6 +69,7 @@ export type ContestWithUnit = NonNullable<Awaited<ReturnType<typeof getContest>>
 
 /** A contest the viewer manages (organiser or admin over its unit); 404 otherwise. */
 export async function requireManagedContest(viewer: Viewer, contestId: number) {
+  requireRole(viewer, "organiser");
   const contest = await getContest(contestId);
   if (!contest || !coversCode(viewer, contest.unitCode, "organiser")) notFound();
   return contest;
@@ -266,6 +267,13 @@ export async function closeContest(contestId: number, now = new Date()): Promise
   return closed;
 }
 
+/** The contest as it stands now: one whose time is up is closed first (points awarded), whoever looks first. */
+export async function settled(contest: ContestWithUnit, now = new Date()): Promise<ContestWithUnit> {
+  if (contest.status !== "published" || contest.closesAt > now) return contest;
+  await closeContest(contest.id, now);
+  return (await getContest(contest.id)) ?? contest;
+}
+
 /** Closes every published contest whose time is up; cheap when there is none. */
 export async function closeDueContests(now = new Date()) {
   const due = await db
@@ -274,4 +282,12 @@ export async function closeDueContests(now = new Date()) {
     .where(and(eq(contests.status, "published"), lte(contests.closesAt, now)));
   for (const c of due) await closeContest(c.id, now);
   return due.length;
+}
+
+/** Closes contests whose time is up every half minute (pages also close them when they look). */
+export function startContestCloser(everyMs = 30_000) {
+  const timer = setInterval(() => {
+    closeDueContests().catch((error) => console.error(`contests: closing due contests failed: ${String(error)}`));
+  }, everyMs);
+  timer.unref();
 }

@@ -1,14 +1,15 @@
 // The results of a contest as an XLSX workbook: every entrant ranked, with the path of their
 // unit, and the ranked units with entrants, eligible members, participation rate and average.
-import { sql } from "drizzle-orm";
+import { inArray, sql } from "drizzle-orm";
 import { db } from "~/db/client.server";
+import { units } from "~/db/schema";
 import { translate, type Locale, type MessageKey } from "~/i18n/messages";
 import { CODE_SEGMENT } from "~/org/kinds";
 import { rowsOf } from "~/quiz/banks.server";
 import { chinaTime, type Sheet } from "~/stats/xlsx.server";
 import type { ContestWithUnit } from "./contests.server";
-import { computeBoard, rankUnits } from "./live.server";
-import { rankAll } from "./scoring";
+import { computeBoard } from "./live.server";
+import { rankAll, rankUnits } from "./scoring";
 
 type EntrantRow = {
   name: string;
@@ -35,7 +36,7 @@ export async function resultSheets(contest: ContestWithUnit, locale: Locale): Pr
   const codes = new Set<string>();
   for (const e of entrants) for (let i = CODE_SEGMENT; i <= e.unit_code.length; i += CODE_SEGMENT) codes.add(e.unit_code.slice(0, i));
   const names = new Map(
-    (codes.size ? await rowsOf<{ code: string; name: string }>(db.execute(sql`select code, name from units where code = any(${[...codes]}::text[])`)) : []).map((u) => [u.code, u.name]),
+    (codes.size ? await db.select({ code: units.code, name: units.name }).from(units).where(inArray(units.code, [...codes])) : []).map((u) => [u.code, u.name]),
   );
   const pathOf = (code: string) => {
     const parts: string[] = [];

@@ -67,7 +67,29 @@ export function chinaLocal(at: Date): string {
   return new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 16);
 }
 
+/** An instant as China time for reading: "2026-05-01 09:00". */
+export function chinaText(at: Date): string {
+  return chinaLocal(at).replace("T", " ");
+}
+
 /** Tags typed as "党史, 党章；安全" → ["党史", "党章", "安全"]. */
 export function parseTags(text: string | undefined): string[] {
   return [...new Set((text ?? "").split(/[,，;；、\s]+/u).map((t) => t.trim()).filter(Boolean))].slice(0, 20);
 }
+
+/** What the contest page posts for each question: an answer, or "my time is up, next please". */
+export const answerBodySchema = z.discriminatedUnion("intent", [
+  z.object({
+    intent: z.literal("answer"),
+    index: z.number().int().min(0).max(999),
+    response: z
+      .object({
+        choices: z.array(z.string().max(64)).max(8).optional(),
+        value: z.boolean().optional(),
+        blanks: z.array(z.string().max(500)).max(10).optional(),
+      })
+      .strict(),
+  }),
+  z.object({ intent: z.literal("timeout"), index: z.number().int().min(0).max(999) }),
+]);
+export type AnswerBody = z.infer<typeof answerBodySchema>;

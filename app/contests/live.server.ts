@@ -7,6 +7,7 @@ import { sql } from "drizzle-orm";
 import { db } from "~/db/client.server";
 import { rowsOf } from "~/quiz/banks.server";
 import { bus, type Bus } from "~/realtime/bus.server";
+import type { Board } from "./scoring";
 
 export const PUBLISH_EVERY_MS = 500;
 /** Eligible members change rarely; counting them is kept this long. */
@@ -32,21 +33,6 @@ export function contestChanged(contestId: number, target: Bus = bus) {
 
 // ---------------------------------------------------------------------------------------------
 // The board
-
-export type BoardEntrant = { rank: number; name: string; unitName: string; score: number; totalMs: number; finished: boolean };
-export type BoardUnit = { unitId: number; name: string; entrants: number; eligible: number; participation: number; averageScore: number };
-export type Board = {
-  contestId: number;
-  /** When it was computed (ms since the epoch). */
-  at: number;
-  entrants: number;
-  finished: number;
-  eligible: number;
-  averageScore: number;
-  top: BoardEntrant[];
-  /** The units one level below the contest's unit (or that unit alone when it has none). */
-  units: BoardUnit[];
-};
 
 const eligibleCache = new Map<number, { at: number; counts: Promise<Map<number, number>> }>();
 
@@ -133,14 +119,6 @@ export async function computeBoard(contestId: number): Promise<Board> {
     averageScore: Math.round(Number(totals[0].average ?? 0) * 10) / 10,
     top: top.map((r) => ({ rank: r.rank, name: r.name, unitName: r.unit_name, score: Number(r.score), totalMs: Number(r.total_ms), finished: r.finished })),
     units,
-  };
-}
-
-/** Units by average score (then participation), and by participation rate (then average). */
-export function rankUnits(units: BoardUnit[]) {
-  return {
-    byAverage: units.slice().sort((a, b) => b.averageScore - a.averageScore || b.participation - a.participation || a.name.localeCompare(b.name)),
-    byParticipation: units.slice().sort((a, b) => b.participation - a.participation || b.averageScore - a.averageScore || a.name.localeCompare(b.name)),
   };
 }
 

@@ -59,3 +59,29 @@ export function questionOrder(contestId: number, userId: number, count: number):
 export function optionOrder(contestId: number, userId: number, position: number, options: readonly QuestionOption[]): string[] {
   return shuffleOptions(options, seededRng(seedFrom(`contest:${contestId}:${userId}:${position}`)));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The live board
+
+export type BoardEntrant = { rank: number; name: string; unitName: string; score: number; totalMs: number; finished: boolean };
+export type BoardUnit = { unitId: number; name: string; entrants: number; eligible: number; participation: number; averageScore: number };
+export type Board = {
+  contestId: number;
+  /** When it was computed (ms since the epoch). */
+  at: number;
+  entrants: number;
+  finished: number;
+  eligible: number;
+  averageScore: number;
+  top: BoardEntrant[];
+  /** The units one level below the contest's unit (or that unit alone when it has none). */
+  units: BoardUnit[];
+};
+
+/** Units by average score (then participation), and by participation rate (then average). */
+export function rankUnits(units: BoardUnit[]) {
+  return {
+    byAverage: units.slice().sort((a, b) => b.averageScore - a.averageScore || b.participation - a.participation || a.name.localeCompare(b.name)),
+    byParticipation: units.slice().sort((a, b) => b.participation - a.participation || b.averageScore - a.averageScore || a.name.localeCompare(b.name)),
+  };
+}

@@ -1,0 +1,27 @@
+// POST /contests/:id/answer — one answer (or a timeout) of the signed-in entrant, as JSON. The
+// reply carries whether it counted and the next question (without its key) with its time.
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { parseId } from "~/auth/policy.server";
+import { requireViewer } from "~/auth/session.server";
+import { answerBodySchema } from "~/contests/forms";
+import { answerQuestion, timeOut } from "~/contests/play.server";
+
+const reply = (body: unknown, status = 200) => Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const viewer = await requireViewer({ request, context });
+  const contestId = parseId(params.contestId);
+  if (request.method !== "POST") return reply({ ok: false, error: "tampered" }, 405);
+  let body: unknown;
+  try {
+    body = await request.json();
+  } catch {
+    return reply({ ok: false, error: "tampered" }, 400);
+  }
+  const parsed = answerBodySchema.safeParse(body);
+  if (!parsed.success) return reply({ ok: false, error: "tampered" }, 400);
+  const input = parsed.data;
+  const result = input.intent === "answer" ? await answerQuestion(viewer, contestId, input.index, input.response) : await timeOut(viewer, contestId, input.index);
+  if (result.ok) return reply(result);
+  return reply(result, result.error === "tampered" ? 400 : 409);
+}
