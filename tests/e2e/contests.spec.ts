@@ -100,7 +100,7 @@ test("an organiser runs a contest, two members take it, the leaderboard follows 
     await page.getByRole("link", { name: "下载成绩（Excel）" }).click();
     const download = await downloading;
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(await fs.readFile(await download.path()));
+    await book.xlsx.load((await fs.readFile(await download.path())) as unknown as ExcelJS.Buffer);
     const individuals = book.getWorksheet("个人成绩")!;
     const rows = Array.from({ length: individuals.rowCount - 1 }, (_, i) => individuals.getRow(i + 2).values as unknown[]);
     expect(rows.map((r) => r[2]).sort()).toEqual(["周静", "郑华"].sort());
