@@ -12,7 +12,8 @@
 // (with their keys) in memory and grades without reading them again.
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Viewer } from "~/auth/policy.server";
-import { db } from "~/db/client.server";
+import type pg from "pg";
+import { db, driver } from "~/db/client.server";
 import { contestAnswers, contestEntries, contests } from "~/db/schema";
 import { awardContest } from "~/points/ledger.server";
 import { rowsOf } from "~/quiz/banks.server";
@@ -186,7 +187,47 @@ export type Answered = {
 
 type Advanced = { id: number; current_index: number; score: number; total_ms: number; finished: boolean; elapsed: number; points: number };
 
-const ms = (n: number) => sql`(${n}::int * interval '1 millisecond')`;
+/**
+ * The answer statement: one round trip, one implicit transaction. $1 contest, $2 member, $3 index
+ * answered, $4 question time (ms), $5 that plus the grace, $6 the grace, $7 number of questions,
+ * $8 right?, $9 points per right answer, $10 speed bonus on?, $11 contest position, $12 response.
+ * The points are answerPoints() of scoring.ts, on the database's clock.
+ */
+const ANSWER_SQL = `
+  with old as (
+    select ce.id, least($4::int, greatest(0, round(extract(epoch from (now() - ce.current_served_at)) * 1000)))::int as elapsed
+    from contest_entries ce
+    where ce.contest_id = $1 and ce.user_id = $2 and ce.current_index = $3
+      and ce.finished_at is null and ce.current_served_at is not null
+      and now() <= ce.current_served_at + $5::int * interval '1 millisecond'
+      and exists (select 1 from contests k where k.id = $1 and k.status = 'published' and now() < k.closes_at + $6::int * interval '1 millisecond')
+    for update of ce
+  ), upd as (
+    update contest_entries ce set
+      current_index = ce.current_index + 1,
+      current_served_at = case when ce.current_index + 1 < $7::int then now() end,
+      finished_at = case when ce.current_index + 1 >= $7::int then now() end,
+      score = ce.score + p.points,
+      total_ms = ce.total_ms + old.elapsed,
+      correct_count = ce.correct_count + case when $8::boolean then 1 else 0 end
+    from old cross join lateral (
+      select case when $8::boolean
+        then $9::int + case when $10::boolean then round(1000.0 * ($4::int - old.elapsed) / $4::int)::int else 0 end
+        else 0 end as points
+    ) p
+    where ce.id = old.id
+    returning ce.id, ce.current_index, ce.score, ce.total_ms, ce.finished_at is not null as finished, old.elapsed, p.points
+  ), ins as (
+    insert into contest_answers (entry_id, position, response, correct, elapsed_ms, score)
+    select id, $11::int, $12::jsonb, $8::boolean, elapsed, points from upd
+  )
+  select * from upd`;
+
+/** A fixed statement straight through the driver (prepared once per connection on PostgreSQL): the answer path skips the query builder. */
+export async function hotQuery<T>(name: string, text: string, params: unknown[]): Promise<T[]> {
+  if (driver.kind === "pglite") return (await driver.client.query<T>(text, params)).rows;
+  return (await driver.pool.query<T & pg.QueryResultRow>({ name, text, values: params })).rows;
+}
 
 /**
  * Answers question `index` (of the member's order). One statement: lock the entry if `index` is
@@ -209,38 +250,20 @@ export async function answerQuestion(
   const { correct } = grade(version, response);
   const { secondsPerQuestion, pointsPerCorrect, speedBonus } = content.rule;
   const limitMs = secondsPerQuestion * 1000;
-  const [row] = await rowsOf<Advanced>(
-    db.execute(sql`
-      with old as (
-        select ce.id, least(${limitMs}::int, greatest(0, round(extract(epoch from (now() - ce.current_served_at)) * 1000)))::int as elapsed
-        from contest_entries ce
-        where ce.contest_id = ${contestId} and ce.user_id = ${viewer.id} and ce.current_index = ${index}
-          and ce.finished_at is null and ce.current_served_at is not null
-          and now() <= ce.current_served_at + ${ms(limitMs + ANSWER_GRACE_MS)}
-          and exists (select 1 from contests k where k.id = ${contestId} and k.status = 'published' and now() < k.closes_at + ${ms(ANSWER_GRACE_MS)})
-        for update of ce
-      ), upd as (
-        update contest_entries ce set
-          current_index = ce.current_index + 1,
-          current_served_at = case when ce.current_index + 1 < ${total}::int then now() end,
-          finished_at = case when ce.current_index + 1 >= ${total}::int then now() end,
-          score = ce.score + p.points,
-          total_ms = ce.total_ms + old.elapsed,
-          correct_count = ce.correct_count + ${correct ? 1 : 0}::int
-        from old cross join lateral (
-          -- the same rule as answerPoints() in scoring.ts, on the database's clock
-          select case when ${correct}::boolean
-            then ${pointsPerCorrect}::int + case when ${speedBonus}::boolean then round(1000.0 * (${limitMs}::int - old.elapsed) / ${limitMs}::int)::int else 0 end
-            else 0 end as points
-        ) p
-        where ce.id = old.id
-        returning ce.id, ce.current_index, ce.score, ce.total_ms, ce.finished_at is not null as finished, old.elapsed, p.points
-      ), ins as (
-        insert into contest_answers (entry_id, position, response, correct, elapsed_ms, score)
-        select id, ${position}::int, ${JSON.stringify(response)}::jsonb, ${correct}::boolean, elapsed, points from upd
-      )
-      select * from upd`),
-  );
+  const [row] = await hotQuery<Advanced>("contest_answer", ANSWER_SQL, [
+    contestId,
+    viewer.id,
+    index,
+    limitMs,
+    limitMs + ANSWER_GRACE_MS,
+    ANSWER_GRACE_MS,
+    total,
+    correct,
+    pointsPerCorrect,
+    speedBonus,
+    position,
+    JSON.stringify(response),
+  ]);
   if (!row) return { ok: false, error: await whyRefused(viewer.id, contestId, index, limitMs) };
   contestChanged(contestId);
   if (row.finished) await awardContest({ userId: viewer.id, contestId });
@@ -288,7 +311,7 @@ export async function timeOut(viewer: Pick<Viewer, "id">, contestId: number, ind
         select ce.id from contest_entries ce
         where ce.contest_id = ${contestId} and ce.user_id = ${viewer.id} and ce.current_index = ${index}
           and ce.finished_at is null and ce.current_served_at is not null
-          and now() > ce.current_served_at + ${ms(limitMs + ANSWER_GRACE_MS)}
+          and now() > ce.current_served_at + (${limitMs + ANSWER_GRACE_MS}::int * interval '1 millisecond')
         for update of ce
       ), upd as (
         update contest_entries ce set

@@ -2,14 +2,14 @@
 // reply carries whether it counted and the next question (without its key) with its time.
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { parseId } from "~/auth/policy.server";
-import { requireViewer } from "~/auth/session.server";
+import { requireAnswerer } from "~/contests/answerer.server";
 import { answerBodySchema } from "~/contests/forms";
 import { answerQuestion, timeOut } from "~/contests/play.server";
 
 const reply = (body: unknown, status = 200) => Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
-  const viewer = await requireViewer({ request, context });
+export async function action({ request, params }: ActionFunctionArgs) {
+  const viewer = await requireAnswerer(request);
   const contestId = parseId(params.contestId);
   if (request.method !== "POST") return reply({ ok: false, error: "tampered" }, 405);
   let body: unknown;

@@ -8,7 +8,8 @@ import { createContest, getContest } from "~/contests/contests.server";
 import { createBoardHub } from "~/contests/live.server";
 import type { Board } from "~/contests/scoring";
 import { db, driver } from "~/db/client.server";
-import { contestEntries } from "~/db/schema";
+import { contestEntries, users } from "~/db/schema";
+import { makeMember } from "~/seed/factories.server";
 import { createBus } from "~/realtime/bus.server";
 import * as adminPage from "~/routes/admin.contests.$contestId";
 import * as adminList from "~/routes/admin.contests._index";
@@ -93,6 +94,31 @@ describe("contest pages", () => {
     expect(await post(contest.id, cookie, { intent: "answer", index: 1, response: await responseFor(contest.id, member.id, 1) })).toEqual({ status: 409, body: { ok: false, error: "late" } });
     const skipped = await post(contest.id, cookie, { intent: "timeout", index: 1 });
     expect(skipped.body).toMatchObject({ ok: true, index: 1, next: { index: 2 } });
+  });
+
+  it("refuses answers without a valid session, from a disabled account, or from another origin", async () => {
+    const contest = await publishedContest(world);
+    const body = { intent: "answer", index: 0, response: { value: true } };
+    const refused = async (cookie: string, origin = ORIGIN) => {
+      const request = new Request(`${ORIGIN}/contests/${contest.id}/answer`, {
+        method: "POST",
+        headers: { origin, host: "localhost:3000", cookie, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      try {
+        await answerRoute.action({ request, params: { contestId: String(contest.id) }, context: {} });
+        return 200;
+      } catch (thrown) {
+        return (thrown as Response).status;
+      }
+    };
+    expect(await refused("")).toBe(401);
+    expect(await refused("dx_session=forged")).toBe(401);
+    expect(await refused(cookies.m0, "https://evil.example")).toBe(403);
+    const disabled = await makeMember({ unitId: world.id("一组") });
+    const cookie = await sessionCookie(disabled.id);
+    await db.update(users).set({ disabled: true }).where(eq(users.id, disabled.id));
+    expect(await refused(cookie)).toBe(401);
   });
 
   it("keeps contests to their subtree: organisers of other units and outsiders get 404", async () => {
