@@ -10,9 +10,11 @@
 //     the same data, and the acknowledged answers missing are counted.
 // Members are given sessions directly (contest-entry.ts setup): 2,000 argon2 logins would
 // measure password hashing, not the contest. Each member thinks 0.8–2.4 s before each answer
-// (an open load of about 1,250 answers/s offered by 2,000 members).
+// (an open load of about 1,250 answers/s offered by 2,000 members; --think=MIN-MAX changes it).
+// An answer refused as late (queued past its question's time) is followed by a timeout, as the
+// page does, and counted apart.
 //
-//   node bench/contest.js [--pg] [--members=2000] [--questions=20] [--kill-members=500] [--build]
+//   node bench/contest.js [--pg] [--members=2000] [--questions=20] [--kill-members=500] [--think=800-2400] [--build]
 //   (--pg: a throwaway database on the server at $DATABASE_URL)
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -24,16 +26,20 @@ import { ensureBuild, log, makeTempDir, onCleanup, parseArgs, report, round, ROO
 
 const TARGET_RATE = 1_000;
 const TARGET_P99_MS = 50;
-const THINK_MS = [800, 2_400];
 
 function ownArgs(argv) {
-  const own = { members: 2_000, questions: 20, killMembers: 500 };
+  const own = { members: 2_000, questions: 20, killMembers: 500, think: [800, 2_400] };
   const rest = [];
   for (const arg of argv) {
     const [key, value] = arg.split("=", 2);
     if (key === "--members") own.members = Math.max(10, Math.min(20_000, Number(value)));
     else if (key === "--questions") own.questions = Math.max(2, Math.min(50, Number(value)));
     else if (key === "--kill-members") own.killMembers = Math.max(10, Math.min(20_000, Number(value)));
+    else if (key === "--think") {
+      const [min, max] = value.split("-").map(Number);
+      if (!(min >= 0 && max >= min)) throw new Error(`--think needs MIN-MAX milliseconds, got ${value}`);
+      own.think = [min, max];
+    }
     else rest.push(arg);
   }
   return { own, rest };
@@ -108,7 +114,7 @@ function watchBoard(base, contestId, cookie) {
  * Plays one contest: everyone presses start at once, then each member takes their questions with
  * think time. `until` (optional) stops sending when it returns true (the kill -9 run).
  */
-async function play(api, contest, members, { until = () => false, onAck = () => {} } = {}) {
+async function play(api, contest, members, { think, until = () => false, onAck = () => {} }) {
   const enter = await Promise.all(
     members.map((m) => api.request("POST", `/contests/${contest.id}`, { cookie: m.cookie, body: "", type: "application/x-www-form-urlencoded" })),
   );
@@ -124,6 +130,7 @@ async function play(api, contest, members, { until = () => false, onAck = () => 
   const ackTimes = [];
   const refusals = {};
   let failed = 0;
+  let timedOut = 0;
   const rampMs = 2_000;
   await Promise.all(
     members.map(async (m) => {
@@ -136,7 +143,7 @@ async function play(api, contest, members, { until = () => false, onAck = () => 
       }
       const responses = contest.responses[m.index];
       for (let i = 0; i < responses.length; i++) {
-        await sleep(THINK_MS[0] + Math.random() * (THINK_MS[1] - THINK_MS[0]));
+        await sleep(think[0] + Math.random() * (think[1] - think[0]));
         if (until()) return;
         const r = await api.request("POST", `/contests/${contest.id}/answer`, { cookie: m.cookie, body: JSON.stringify({ intent: "answer", index: i, response: responses[i] }) });
         if (r.error) {
@@ -152,12 +159,21 @@ async function play(api, contest, members, { until = () => false, onAck = () => 
           onAck();
         } else {
           refusals[body.error ?? r.status] = (refusals[body.error ?? r.status] ?? 0) + 1;
-          return;
+          if (body.error !== "late") return;
+          // As the page does: the time was up, so ask for the next question and go on.
+          let moved;
+          do {
+            moved = await api.request("POST", `/contests/${contest.id}/answer`, { cookie: m.cookie, body: JSON.stringify({ intent: "timeout", index: i }) });
+            if (moved.error) return;
+            if (moved.status !== 200) await sleep(300);
+          } while (moved.status !== 200 && JSON.parse(moved.text).error === "early");
+          if (moved.status !== 200) return;
+          timedOut += 1;
         }
       }
     }),
   );
-  return { entered, enterOutcomes, enterMs, acked, latencies: latencies.sort((a, b) => a - b), ackTimes: ackTimes.sort((a, b) => a - b), refusals, failed };
+  return { entered, enterOutcomes, enterMs, acked, latencies: latencies.sort((a, b) => a - b), ackTimes: ackTimes.sort((a, b) => a - b), refusals, failed, timedOut };
 }
 
 /** Acknowledged answers that are not rows in the database. */
@@ -213,7 +229,7 @@ export async function main(argv) {
   await sleep(300);
   log(`main run: ${own.members} members × ${own.questions} questions`);
   const started = Date.now();
-  const mainRun = await play(http1, setup.main, members.slice(0, own.members));
+  const mainRun = await play(http1, setup.main, members.slice(0, own.members), { think: own.think });
   const wallS = (Date.now() - started) / 1000;
   await sleep(1_500);
   watcher.stop();
@@ -240,7 +256,7 @@ export async function main(argv) {
   let reached;
   const enough = new Promise((resolve) => (reached = resolve));
   const killStarted = Date.now();
-  const killRunPromise = play(http1, setup.kill, killMembers, { until: () => killed, onAck: () => ++ackedSoFar >= own.killMembers * 2 && reached() });
+  const killRunPromise = play(http1, setup.kill, killMembers, { think: own.think, until: () => killed, onAck: () => ++ackedSoFar >= own.killMembers * 2 && reached() });
   await Promise.race([enough, sleep(60_000)]);
   killed = true;
   app.child.kill("SIGKILL");
@@ -271,6 +287,8 @@ export async function main(argv) {
     enterP50: round(percentile(mainRun.enterMs, 0.5)),
     enterP99: round(percentile(mainRun.enterMs, 0.99)),
     answers,
+    lateThenTimedOut: mainRun.timedOut,
+    offeredPerSec: round(own.members / ((own.think[0] + own.think[1]) / 2000), 0),
     wallSeconds: round(wallS, 1),
     answersPerSecSustained: round(sustained, 0),
     p50: round(percentile(mainRun.latencies, 0.5)),
@@ -287,7 +305,9 @@ export async function main(argv) {
   };
   const failures = [];
   if (mainRun.entered !== own.members) failures.push(`${own.members - mainRun.entered} members were not admitted at the start`);
-  if (answers !== own.members * own.questions) failures.push(`${own.members * own.questions - answers} answers not acknowledged (${JSON.stringify(mainRun.refusals)}, ${mainRun.failed} failed requests)`);
+  if (answers + mainRun.timedOut !== own.members * own.questions) {
+    failures.push(`${own.members * own.questions - answers - mainRun.timedOut} answers neither acknowledged nor timed out (${JSON.stringify(mainRun.refusals)}, ${mainRun.failed} failed requests)`);
+  }
   if (lost > 0) failures.push(`${lost} acknowledged answers lost`);
   if (killLost > 0) failures.push(`${killLost} acknowledged answers lost across kill -9`);
   if (!(figures.boardDelayMax <= 2_000)) failures.push(`leaderboard updates took up to ${figures.boardDelayMax} ms (target 2,000)`);
@@ -298,7 +318,8 @@ export async function main(argv) {
     table([
       ["what", "figure"],
       ["members admitted at once (POST start)", `${mainRun.entered}/${own.members}, p50 ${figures.enterP50} ms, p99 ${figures.enterP99} ms`],
-      ["answers acknowledged", `${answers} in ${figures.wallSeconds} s`],
+      ["answers offered (members ÷ mean think time)", `${figures.offeredPerSec}/s (think ${own.think[0]}–${own.think[1]} ms)`],
+      ["answers acknowledged", `${answers} in ${figures.wallSeconds} s (${mainRun.timedOut} arrived late: refused, then timed out)`],
       ["answers/s sustained (10–90 %)", `${figures.answersPerSecSustained} (target ≥ ${TARGET_RATE}: ${sustained >= TARGET_RATE ? "met" : "MISSED"})`],
       ["answer latency p50 / p99 / max", `${figures.p50} / ${figures.p99} / ${figures.max} ms (p99 target ≤ ${TARGET_P99_MS}: ${figures.p99 <= TARGET_P99_MS ? "met" : "MISSED"})`],
       ["acknowledged answers lost", String(lost)],
