@@ -190,8 +190,9 @@ type Advanced = { id: number; current_index: number; score: number; total_ms: nu
 /**
  * The answer statement: one round trip, one implicit transaction. $1 contest, $2 member, $3 index
  * answered, $4 question time (ms), $5 that plus the grace, $6 the grace, $7 number of questions,
- * $8 right?, $9 points per right answer, $10 speed bonus on?, $11 contest position, $12 response.
- * The points are answerPoints() of scoring.ts, on the database's clock.
+ * $8 right?, $9 points per right answer, $10 speed bonus on?, $11 contest position, $12 response,
+ * $13 the session the answer came with (null: the caller checked who answers). The points are
+ * answerPoints() of scoring.ts, on the database's clock.
  */
 const ANSWER_SQL = `
   with old as (
@@ -201,6 +202,9 @@ const ANSWER_SQL = `
       and ce.finished_at is null and ce.current_served_at is not null
       and now() <= ce.current_served_at + $5::int * interval '1 millisecond'
       and exists (select 1 from contests k where k.id = $1 and k.status = 'published' and now() < k.closes_at + $6::int * interval '1 millisecond')
+      and ($13::text is null or exists (
+        select 1 from sessions s join users u on u.id = s.user_id
+        where s.id = $13 and s.user_id = $2 and s.expires_at > now() and not u.disabled and not u.must_change_password))
     for update of ce
   ), upd as (
     update contest_entries ce set
@@ -223,23 +227,33 @@ const ANSWER_SQL = `
   )
   select * from upd`;
 
+const SESSION_SQL = `
+  select u.id from sessions s join users u on u.id = s.user_id
+  where s.id = $1 and s.expires_at > now() and not u.disabled and not u.must_change_password`;
+
+/** The member of an unexpired session of an enabled account that need not change its password, or null. */
+export async function sessionUser(sessionId: string): Promise<number | null> {
+  const [user] = await hotQuery<{ id: number }>("contest_session", SESSION_SQL, [sessionId]);
+  return user ? Number(user.id) : null;
+}
+
 /** A fixed statement straight through the driver (prepared once per connection on PostgreSQL): the answer path skips the query builder. */
-export async function hotQuery<T>(name: string, text: string, params: unknown[]): Promise<T[]> {
+async function hotQuery<T>(name: string, text: string, params: unknown[]): Promise<T[]> {
   if (driver.kind === "pglite") return (await driver.client.query<T>(text, params)).rows;
   return (await driver.pool.query<T & pg.QueryResultRow>({ name, text, values: params })).rows;
 }
 
 /**
- * Answers question `index` (of the member's order). One statement: lock the entry if `index` is
- * the question served and its time (with grace) is not up, score it with the time measured by
- * the database, serve the next question, insert the answer.
+ * Answers question `index` (of the member's order). With `session` (a session id), the statement
+ * itself also checks that this session is still valid for this member (see answerer.server.ts).
  */
 export async function answerQuestion(
   viewer: Pick<Viewer, "id">,
   contestId: number,
   index: number,
   response: QuizResponse,
-): Promise<Answered | { ok: false; error: AnswerError }> {
+  session: string | null = null,
+): Promise<Answered | { ok: false; error: AnswerError | "session" }> {
   const content = await contestContent(contestId);
   if (!content) return { ok: false, error: "notEntered" };
   const total = content.versions.length;
@@ -263,8 +277,12 @@ export async function answerQuestion(
     speedBonus,
     position,
     JSON.stringify(response),
+    session,
   ]);
-  if (!row) return { ok: false, error: await whyRefused(viewer.id, contestId, index, limitMs) };
+  if (!row) {
+    if (session && (await sessionUser(session)) !== viewer.id) return { ok: false, error: "session" };
+    return { ok: false, error: await whyRefused(viewer.id, contestId, index, limitMs) };
+  }
   contestChanged(contestId);
   if (row.finished) await awardContest({ userId: viewer.id, contestId });
   return afterAdvance(viewer.id, contestId, content, row, correct);

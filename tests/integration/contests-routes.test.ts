@@ -119,6 +119,18 @@ describe("contest pages", () => {
     const cookie = await sessionCookie(disabled.id);
     await db.update(users).set({ disabled: true }).where(eq(users.id, disabled.id));
     expect(await refused(cookie)).toBe(401);
+
+    // A session this process has seen answer is re-checked by the answer statement itself.
+    const member = await makeMember({ unitId: world.id("一组") });
+    const memberCookie = await sessionCookie(member.id);
+    await enter(contest.id, memberCookie);
+    await openPage(contest.id, memberCookie);
+    expect((await post(contest.id, memberCookie, { intent: "answer", index: 0, response: await responseFor(contest.id, member.id, 0) })).status).toBe(200);
+    await db.update(users).set({ disabled: true }).where(eq(users.id, member.id));
+    const before = await db.select().from(contestEntries).where(eq(contestEntries.userId, member.id));
+    expect(await post(contest.id, memberCookie, { intent: "answer", index: 1, response: await responseFor(contest.id, member.id, 1) })).toEqual({ status: 401, body: { ok: false, error: "session" } });
+    expect(await db.select().from(contestEntries).where(eq(contestEntries.userId, member.id))).toEqual(before);
+    expect(await refused(memberCookie)).toBe(401);
   });
 
   it("keeps contests to their subtree: organisers of other units and outsiders get 404", async () => {
