@@ -11,6 +11,7 @@ import { ensureReminderSchedule } from "~/assignments/reminders.server";
 import { resumeBattleClocks } from "~/battles/clock.server";
 import { ensureDefaultPointRules } from "~/points/ledger.server";
 import { startJobWorker } from "~/jobs/queue.server";
+import { startContestCloser } from "~/contests/contests.server";
 import { seedDemoQuestions } from "~/quiz/demo.server";
 import { enqueueDemoVideos } from "~/seed/demo-videos.server";
 import { DEMO_LOGINS, DEMO_PASSWORD, hasDemoLogins, seedDemoIfEmpty } from "~/seed/demo.server";
@@ -42,6 +43,7 @@ if (!globalForBoot.__booted) {
   if (process.env.JOBS_WORKER !== "false") await ensureReminderSchedule();
   startJobWorker();
   await resumeBattleClocks();
+  startContestCloser();
   if (process.env.SEED_DEMO !== "false" && (await hasDemoLogins())) {
     console.log(`Demo logins (password ${DEMO_PASSWORD}):`);
     for (const login of DEMO_LOGINS) console.log(`  ${login.employeeNo.padEnd(8)} ${login.role}`);

@@ -1,6 +1,7 @@
 // UI text. zh-CN is the default locale; en mirrors every key (the type checks it).
 // Each domain keeps its own strings in app/<domain>/messages.ts and is merged here.
 import * as battles from "~/battles/messages";
+import * as contests from "~/contests/messages";
 import * as courses from "~/courses/messages";
 import * as media from "~/media/messages";
 import * as points from "~/points/messages";
@@ -268,9 +269,9 @@ const coreEn: Record<keyof typeof coreZh, string> = {
   "error.selfDisable": "You cannot disable your own account",
 };
 
-export const zhCN = { ...coreZh, ...courses.zhCN, ...media.zhCN, ...quiz.zhCN, ...points.zhCN, ...reflections.zhCN, ...stats.zhCN, ...battles.zhCN };
+export const zhCN = { ...coreZh, ...courses.zhCN, ...media.zhCN, ...quiz.zhCN, ...points.zhCN, ...reflections.zhCN, ...stats.zhCN, ...battles.zhCN, ...contests.zhCN };
 export type MessageKey = keyof typeof zhCN;
-export const en: Record<MessageKey, string> = { ...coreEn, ...courses.en, ...media.en, ...quiz.en, ...points.en, ...reflections.en, ...stats.en, ...battles.en };
+export const en: Record<MessageKey, string> = { ...coreEn, ...courses.en, ...media.en, ...quiz.en, ...points.en, ...reflections.en, ...stats.en, ...battles.en, ...contests.en };
 
 export type Locale = "zh-CN" | "en";
 export const LOCALES: Locale[] = ["zh-CN", "en"];

@@ -12,17 +12,21 @@ import { awardFirstVisit } from "~/points/ledger.server";
 import { FeaturedReflections } from "~/reflections/components";
 import { featuredReflections } from "~/reflections/reflections.server";
 import { unitPath } from "~/org/units.server";
+import { OpenContestsCard } from "~/contests/home-card";
+import { openContestsFor } from "~/contests/play.server";
+import { chinaText } from "~/contests/forms";
 
 export const meta: MetaFunction = () => [{ title: "首页 · 网上党校" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireViewer({ request, context });
-  const [path, resume, featured, assignments, unread] = await Promise.all([
+  const [path, resume, featured, assignments, unread, contests] = await Promise.all([
     unitPath(viewer.unitCode),
     continueStudying(viewer),
     featuredReflections(viewer),
     myAssignments(viewer),
     unreadCount(viewer.id),
+    openContestsFor(viewer),
     awardFirstVisit(viewer),
   ]);
   const managed = viewer.grants.filter((g) => scopePrefixes(viewer, "organiser").includes(g.unitCode));
@@ -35,6 +39,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     featured,
     assignments,
     unread,
+    contests: contests.map((c) => ({ id: c.id, title: c.title, closes: chinaText(c.closesAt), entered: c.entered, finished: c.finished })),
     managed: managed.map((g) => ({ unitId: g.unitId, name: g.unitName, role: g.role })),
   };
 }
@@ -54,6 +59,7 @@ export default function Home() {
         </dl>
         <p className="mt-3 rounded-lg bg-party-50 p-3 text-party-800">{t("home.requirement", { hours: home.requiredHours })}</p>
       </section>
+      <OpenContestsCard contests={home.contests} />
       <MyAssignmentsCard assignments={home.assignments} unread={home.unread} />
       {home.resume ? (
         <section className="card">

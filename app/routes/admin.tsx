@@ -37,6 +37,9 @@ export default function AdminLayout() {
         <NavLink to="/admin/banks" className={tab}>
           {t("quiz.nav.banks")}
         </NavLink>
+        <NavLink to="/admin/contests" className={tab}>
+          {t("contest.nav")}
+        </NavLink>
         {isAdmin ? (
           <>
             <NavLink to="/admin/videos" className={tab}>

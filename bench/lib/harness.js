@@ -197,12 +197,11 @@ export function ensureBuild(force) {
 /**
  * Starts the production server (`scripts/server.js`) on a free loopback port. With `pg` the app
  * uses $DATABASE_URL; otherwise DATABASE_URL is removed from its environment and it gets PGlite in
- * a fresh temporary DATA_DIR. Returns the handle, its base URL, the cold-start time
+ * a fresh temporary DATA_DIR (or the `dataDir` given, e.g. to restart on the same data). Returns the handle, its base URL, the cold-start time
  * (spawn → first 200 from GET /login) and whether the app found the database empty and seeded it.
  */
-export async function startApp({ pg = false, cpuProfDir = null } = {}) {
+export async function startApp({ pg = false, cpuProfDir = null, dataDir = makeTempDir("party-bench-data-") } = {}) {
   const port = await freePort();
-  const dataDir = makeTempDir("party-bench-data-");
   const env = {
     ...process.env,
     NODE_ENV: "production",

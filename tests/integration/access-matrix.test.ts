@@ -33,6 +33,16 @@ import * as pointRules from "~/routes/admin.points";
 import * as battleLobby from "~/routes/battle._index";
 import * as battlePage from "~/routes/battle.$battleId";
 import * as battleEvents from "~/routes/battle.$battleId_.events";
+import * as contestList from "~/routes/admin.contests._index";
+import * as contestNew from "~/routes/admin.contests.new";
+import * as contestAdmin from "~/routes/admin.contests.$contestId";
+import * as contestEdit from "~/routes/admin.contests.$contestId_.edit";
+import * as contestResults from "~/routes/admin.contests.$contestId_.results[.xlsx]";
+import * as contestPage from "~/routes/contests.$contestId";
+import * as contestBoard from "~/routes/contests.$contestId_.leaderboard";
+import { createContest, publishContest } from "~/contests/contests.server";
+import { chinaLocal } from "~/contests/forms";
+import { createBank, createQuestion } from "~/quiz/banks.server";
 import { invoke, sessionCookie, type Outcome } from "../support/routes";
 
 type Persona = "member" | "otherOrganiser" | "thisOrganiser" | "admin";
@@ -49,6 +59,8 @@ const ids = {} as {
   member: number;
   branchCourse: number;
   battle: number;
+  contest: number;
+  draft: number;
 };
 
 beforeAll(async () => {
@@ -78,6 +90,27 @@ beforeAll(async () => {
     { battleId: battle.id, userId: (await makeMember({ unitId: ids.thisGroup })).id, ratingBefore: 1200 },
   ]);
   Object.assign(ids, { target: target.id, targetGrant: grant.id, member: member.id, branchCourse: course.id, battle: battle.id });
+  // A published contest and a draft of this branch, drawing from the committee's bank.
+  const bank = await createBank({ unitId: tree.get("矩阵党委")!.id, name: "矩阵题库" });
+  await createQuestion(bank.id, { type: "true_false", stem: "判断", options: [], correct: [], value: true, explanation: "", difficulty: 3, tags: [], source: "" });
+  const contestFields = {
+    unitId: ids.thisBranch,
+    title: "矩阵竞赛",
+    opensAt: chinaLocal(new Date(Date.now() - 3_600_000)),
+    closesAt: chinaLocal(new Date(Date.now() + 3_600_000)),
+    secondsPerQuestion: 20,
+    pointsPerCorrect: 100,
+    bankIds: [bank.id],
+    countSingle: 0,
+    countMultiple: 0,
+    countTrueFalse: 1,
+    countFillBlank: 0,
+  };
+  const thisOrganiserViewer = { grants: [{ unitId: ids.thisBranch, unitCode: tree.get("本支部")!.code, unitName: "本支部", role: "organiser" as const }] };
+  const published = await createContest(thisOrganiserViewer as never, contestFields);
+  await publishContest(published.id);
+  const draft = await createContest(thisOrganiserViewer as never, { ...contestFields, title: "矩阵草稿" });
+  Object.assign(ids, { contest: published.id, draft: draft.id });
   cookies.member = await sessionCookie(member.id);
   cookies.otherOrganiser = await sessionCookie(otherOrganiser.id);
   cookies.thisOrganiser = await sessionCookie(thisOrganiser.id);
@@ -165,6 +198,39 @@ const cases: Case[] = [
   // Point rules are the committee's: an admin grant at a top-level unit.
   { name: "GET /admin/points", kind: "read", expect: adminOnly, run: (_, cookie) => invoke(pointRules.loader, { path: "/admin/points", cookie }) },
   { name: "GET /admin/banks", kind: "read", expect: anyOrganiser, run: (_, cookie) => invoke(banks.loader, { path: "/admin/banks", cookie }) },
+  { name: "GET /admin/contests", kind: "read", expect: anyOrganiser, run: (_, cookie) => invoke(contestList.loader, { path: "/admin/contests", cookie }) },
+  { name: "GET /admin/contests/new", kind: "read", expect: anyOrganiser, run: (_, cookie) => invoke(contestNew.loader, { path: "/admin/contests/new", cookie }) },
+  {
+    name: "GET /admin/contests/:contest",
+    kind: "read",
+    expect: thisSubtree,
+    run: (_, cookie) => invoke(contestAdmin.loader, { path: `/admin/contests/${ids.contest}`, cookie, params: { contestId: String(ids.contest) } }),
+  },
+  {
+    name: "GET /admin/contests/:draft/edit",
+    kind: "read",
+    expect: thisSubtree,
+    run: (_, cookie) => invoke(contestEdit.loader, { path: `/admin/contests/${ids.draft}/edit`, cookie, params: { contestId: String(ids.draft) } }),
+  },
+  {
+    name: "GET /admin/contests/:contest/results.xlsx",
+    kind: "read",
+    expect: thisSubtree,
+    run: (_, cookie) => invoke(contestResults.loader, { path: `/admin/contests/${ids.contest}/results.xlsx`, cookie, params: { contestId: String(ids.contest) } }),
+  },
+  {
+    name: "GET /contests/:contest (a contest of this branch)",
+    kind: "read",
+    // Members of the branch's subtree and its organisers; the committee admin covers it too.
+    expect: { member: "ok", otherOrganiser: 404, thisOrganiser: "ok", admin: "ok" },
+    run: (_, cookie) => invoke(contestPage.loader, { path: `/contests/${ids.contest}`, cookie, params: { contestId: String(ids.contest) } }),
+  },
+  {
+    name: "GET /contests/:contest/leaderboard",
+    kind: "read",
+    expect: { member: "ok", otherOrganiser: 404, thisOrganiser: "ok", admin: "ok" },
+    run: (_, cookie) => invoke(contestBoard.loader, { path: `/contests/${ids.contest}/leaderboard`, cookie, params: { contestId: String(ids.contest) } }),
+  },
   { name: "GET /admin/videos", kind: "read", expect: adminOnly, run: (_, cookie) => invoke(videos.loader, { path: "/admin/videos", cookie }) },
   { name: "GET /admin (layout)", kind: "read", expect: anyOrganiser, run: (_, cookie) => invoke(admin.loader, { path: "/admin", cookie }) },
   {

@@ -18,7 +18,8 @@ import { units, users } from "./org";
 
 export const contestStatus = pgEnum("contest_status", ["draft", "published", "closed"]);
 
-export type DrawRule = { bankId: number; type: string; tags?: string[]; count: number }[];
+/** Per question type: how many questions, drawn from which banks, optionally only those with one of the tags. */
+export type DrawRule = { type: string; bankIds: number[]; tags?: string[]; count: number }[];
 
 export const contests = pgTable(
   "contests",

@@ -1,0 +1,186 @@
+// The organiser's contest form (new and edit), validated with the same schema in the browser and
+// on the server; each error shows beside its field.
+import { getFormProps, getInputProps, getSelectProps, getTextareaProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import { Form, useNavigation } from "@remix-run/react";
+import { useErrorText } from "~/components/field";
+import { useT } from "~/i18n/i18n";
+import { QUESTION_TYPES } from "~/quiz/grading";
+import { typeLabelKey } from "~/quiz/components";
+import { COUNT_FIELDS, contestSchema } from "./forms";
+
+export type ContestFormDefaults = {
+  unitId?: number;
+  title?: string;
+  description?: string;
+  opensAt: string;
+  closesAt: string;
+  secondsPerQuestion?: number;
+  pointsPerCorrect?: number;
+  speedBonus?: boolean;
+  showResultsAtOnce?: boolean;
+  bankIds?: number[];
+  tags?: string;
+  countSingle?: number;
+  countMultiple?: number;
+  countTrueFalse?: number;
+  countFillBlank?: number;
+};
+
+export function ContestFormView({
+  units,
+  banks,
+  defaults,
+  lastResult,
+}: {
+  units: { id: number; name: string; depth: number }[];
+  banks: { id: number; name: string; unitName: string; questions: number }[];
+  defaults: ContestFormDefaults;
+  lastResult: SubmissionResult<string[]> | undefined;
+}) {
+  const t = useT();
+  const errorText = useErrorText();
+  const busy = useNavigation().state === "submitting";
+  const [form, fields] = useForm({
+    lastResult,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: contestSchema }),
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onInput",
+    defaultValue: {
+      unitId: String(defaults.unitId ?? units[0]?.id ?? ""),
+      title: defaults.title ?? "",
+      description: defaults.description ?? "",
+      opensAt: defaults.opensAt,
+      closesAt: defaults.closesAt,
+      secondsPerQuestion: String(defaults.secondsPerQuestion ?? 20),
+      pointsPerCorrect: String(defaults.pointsPerCorrect ?? 100),
+      speedBonus: defaults.speedBonus === false ? undefined : "on",
+      showResultsAtOnce: defaults.showResultsAtOnce === false ? undefined : "on",
+      bankIds: (defaults.bankIds ?? []).map(String),
+      tags: defaults.tags ?? "",
+      countSingle: String(defaults.countSingle ?? 5),
+      countMultiple: String(defaults.countMultiple ?? 0),
+      countTrueFalse: String(defaults.countTrueFalse ?? 5),
+      countFillBlank: String(defaults.countFillBlank ?? 0),
+    },
+  });
+  const error = (errors: string[] | undefined, id: string) => {
+    const text = errorText(errors);
+    return text ? (
+      <p id={id} className="text-base text-red-700" role="alert">
+        {text}
+      </p>
+    ) : null;
+  };
+  const baseDepth = Math.min(...units.map((u) => u.depth));
+  const chosenBanks = new Set((defaults.bankIds ?? []).map(String));
+  return (
+    <Form method="post" className="space-y-4" {...getFormProps(form)}>
+      <input type="hidden" name="intent" value="save" />
+      {error(form.errors, `${form.id}-errors`)}
+      <div className="space-y-1">
+        <label htmlFor={fields.unitId.id} className="block font-medium">
+          {t("contest.field.unit")}
+        </label>
+        <select {...getSelectProps(fields.unitId)} className="input">
+          {units.map((u) => (
+            <option key={u.id} value={u.id}>
+              {"\u3000".repeat(Math.max(0, u.depth - baseDepth))}
+              {u.name}
+            </option>
+          ))}
+        </select>
+        {error(fields.unitId.errors, fields.unitId.errorId)}
+      </div>
+      <div className="space-y-1">
+        <label htmlFor={fields.title.id} className="block font-medium">
+          {t("contest.field.title")}
+        </label>
+        <input {...getInputProps(fields.title, { type: "text" })} className="input" maxLength={200} />
+        {error(fields.title.errors, fields.title.errorId)}
+      </div>
+      <div className="space-y-1">
+        <label htmlFor={fields.description.id} className="block font-medium">
+          {t("contest.field.description")}
+        </label>
+        <textarea {...getTextareaProps(fields.description)} className="input min-h-24" maxLength={2000} />
+        {error(fields.description.errors, fields.description.errorId)}
+      </div>
+      <div className="grid gap-4 sm:grid-cols-2">
+        {([fields.opensAt, fields.closesAt] as const).map((f, i) => (
+          <div className="space-y-1" key={f.name}>
+            <label htmlFor={f.id} className="block font-medium">
+              {t(i === 0 ? "contest.field.opensAt" : "contest.field.closesAt")}
+            </label>
+            <input {...getInputProps(f, { type: "datetime-local" })} className="input" />
+            {error(f.errors, f.errorId)}
+          </div>
+        ))}
+      </div>
+      <div className="grid gap-4 sm:grid-cols-2">
+        <div className="space-y-1">
+          <label htmlFor={fields.secondsPerQuestion.id} className="block font-medium">
+            {t("contest.field.seconds")}
+          </label>
+          <input {...getInputProps(fields.secondsPerQuestion, { type: "number" })} className="input" min={3} max={300} />
+          {error(fields.secondsPerQuestion.errors, fields.secondsPerQuestion.errorId)}
+        </div>
+        <div className="space-y-1">
+          <label htmlFor={fields.pointsPerCorrect.id} className="block font-medium">
+            {t("contest.field.points")}
+          </label>
+          <input {...getInputProps(fields.pointsPerCorrect, { type: "number" })} className="input" min={0} max={10000} />
+          {error(fields.pointsPerCorrect.errors, fields.pointsPerCorrect.errorId)}
+        </div>
+      </div>
+      {([
+        [fields.speedBonus, "contest.field.speedBonus"],
+        [fields.showResultsAtOnce, "contest.field.showResultsAtOnce"],
+      ] as const).map(([f, label]) => (
+        <label key={f.name} className="flex min-h-12 items-center gap-3 rounded-lg border border-gray-300 px-3 py-2">
+          <input {...getInputProps(f, { type: "checkbox" })} className="h-5 w-5 shrink-0" />
+          <span>{t(label)}</span>
+        </label>
+      ))}
+      <fieldset className="space-y-2" aria-describedby={fields.bankIds.errors ? fields.bankIds.errorId : undefined}>
+        <legend className="font-medium">{t("contest.field.banks")}</legend>
+        {banks.map((b) => (
+          <label key={b.id} className="flex min-h-12 items-center gap-3 rounded-lg border border-gray-300 px-3 py-2">
+            <input type="checkbox" name={fields.bankIds.name} value={b.id} defaultChecked={chosenBanks.has(String(b.id))} className="h-5 w-5 shrink-0" />
+            <span>
+              {b.name} <span className="text-gray-600">· {b.unitName} · {b.questions}</span>
+            </span>
+          </label>
+        ))}
+        {error(fields.bankIds.errors, fields.bankIds.errorId)}
+      </fieldset>
+      <div className="space-y-1">
+        <label htmlFor={fields.tags.id} className="block font-medium">
+          {t("contest.field.tags")}
+        </label>
+        <input {...getInputProps(fields.tags, { type: "text" })} className="input" maxLength={300} />
+        {error(fields.tags.errors, fields.tags.errorId)}
+      </div>
+      <fieldset className="space-y-2">
+        <legend className="font-medium">{t("contest.field.counts")}</legend>
+        <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
+          {QUESTION_TYPES.map((type) => {
+            const f = fields[COUNT_FIELDS[type]];
+            return (
+              <div key={type} className="space-y-1">
+                <label htmlFor={f.id} className="block">
+                  {t(typeLabelKey(type))}
+                </label>
+                <input {...getInputProps(f, { type: "number" })} className="input" min={0} max={50} />
+                {error(f.errors, f.errorId)}
+              </div>
+            );
+          })}
+        </div>
+      </fieldset>
+      <button type="submit" className="btn w-full sm:w-auto" disabled={busy}>
+        {t("contest.save")}
+      </button>
+    </Form>
+  );
+}

@@ -1,0 +1,421 @@
+// Taking part in a contest: entering once, questions served one at a time, answers and timeouts.
+//
+// The server's clock decides. An entry row holds the question the member is on (current_index into
+// their question order) and when it was served (current_served_at, the database's now()). An
+// answer is one statement — one short transaction — that locks the entry row, checks that the
+// answered question is the one served and that its time (plus ANSWER_GRACE_MS of network delay)
+// is not up, advances to the next question (served at once) and inserts the answer row. A second
+// answer to the same question, an answer to a question not yet served, or a late answer finds no
+// row to update and changes nothing; the contest_answers primary key backs this up.
+//
+// Question versions are immutable once published, so each process caches a contest's questions
+// (with their keys) in memory and grades without reading them again.
+import { and, asc, eq, sql } from "drizzle-orm";
+import type { Viewer } from "~/auth/policy.server";
+import type pg from "pg";
+import { db, driver } from "~/db/client.server";
+import { contestAnswers, contestEntries, contests } from "~/db/schema";
+import { awardContest } from "~/points/ledger.server";
+import { rowsOf } from "~/quiz/banks.server";
+import { grade, presentQuestion, responseProblem, type AnswerKey, type PresentedQuestion, type QuizResponse } from "~/quiz/grading";
+import { frozenQuestions, phaseOf, type ContestWithUnit, type Version } from "./contests.server";
+import { contestChanged } from "./live.server";
+import { ANSWER_GRACE_MS, optionOrder, questionOrder, type ScoringRule } from "./scoring";
+
+// ---------------------------------------------------------------------------------------------
+// The per-process cache of published contests' questions
+
+type Content = { rule: ScoringRule; showResultsAtOnce: boolean; versions: Version[] };
+const contents = new Map<number, Promise<Content | null>>();
+
+/** A published or closed contest's scoring rule and questions (immutable), or null for a draft or none. */
+export function contestContent(contestId: number): Promise<Content | null> {
+  let found = contents.get(contestId);
+  if (!found) {
+    found = (async () => {
+      const [c] = await db.select().from(contests).where(eq(contests.id, contestId));
+      if (!c || c.status === "draft") return null;
+      return {
+        rule: { secondsPerQuestion: c.secondsPerQuestion, pointsPerCorrect: c.pointsPerCorrect, speedBonus: c.speedBonus },
+        showResultsAtOnce: c.showResultsAtOnce,
+        versions: await frozenQuestions(contestId),
+      };
+    })();
+    contents.set(contestId, found);
+    // A draft is not cached: it may be published a moment later.
+    void found.then((c) => c ?? contents.delete(contestId), () => contents.delete(contestId));
+    if (contents.size > 500) contents.delete(contents.keys().next().value!);
+  }
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Open contests for the home page
+
+/** Published contests open now for the member's unit, with whether they have taken part. */
+export async function openContestsFor(viewer: Pick<Viewer, "id" | "unitCode">, now = new Date()) {
+  return rowsOf<{ id: number; title: string; closes_at: Date | string; entered: boolean; finished: boolean }>(
+    db.execute(sql`
+      select c.id, c.title, c.closes_at,
+        (e.id is not null) as entered, (e.finished_at is not null) as finished
+      from contests c
+      join units u on u.id = c.unit_id
+      left join contest_entries e on e.contest_id = c.id and e.user_id = ${viewer.id}
+      where c.status = 'published' and c.opens_at <= ${now.toISOString()}::timestamptz and c.closes_at > ${now.toISOString()}::timestamptz
+        and ${viewer.unitCode} like u.code || '%'
+      order by c.closes_at
+      limit 10`),
+  ).then((rows) => rows.map((r) => ({ id: r.id, title: r.title, closesAt: new Date(r.closes_at), entered: r.entered, finished: r.finished })));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entering
+
+export type EnterResult = { status: "entered" | "already" } | { status: "refused"; reason: "notOpen" | "notEligible" };
+
+/**
+ * Enters the member once: a single INSERT … ON CONFLICT DO NOTHING, so many members pressing
+ * start together are each admitted by one short statement and a second press changes nothing.
+ * Their clock does not start here but when their first question is served.
+ */
+export async function enterContest(viewer: Pick<Viewer, "id" | "unitId" | "unitCode">, contest: ContestWithUnit, now = new Date()): Promise<EnterResult> {
+  if (!viewer.unitCode.startsWith(contest.unitCode)) return { status: "refused", reason: "notEligible" };
+  if (phaseOf(contest, now) !== "open") return { status: "refused", reason: "notOpen" };
+  const content = await contestContent(contest.id);
+  if (!content) return { status: "refused", reason: "notOpen" };
+  const inserted = await db
+    .insert(contestEntries)
+    .values({ contestId: contest.id, userId: viewer.id, unitId: viewer.unitId, questionOrder: questionOrder(contest.id, viewer.id, content.versions.length) })
+    .onConflictDoNothing()
+    .returning({ id: contestEntries.id });
+  if (inserted.length === 0) return { status: "already" };
+  contestChanged(contest.id);
+  return { status: "entered" };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The question being played
+
+/** A served question as the browser gets it: no answer key, no explanation. */
+export type ServedQuestion = PresentedQuestion & { index: number; total: number; remainingMs: number; seconds: number };
+
+type EntryState = {
+  id: number;
+  current_index: number;
+  served: boolean;
+  elapsed_ms: number | null;
+  finished: boolean;
+  score: number;
+  total_ms: number;
+  correct_count: number;
+};
+
+async function entryState(contestId: number, userId: number): Promise<EntryState | null> {
+  const [row] = await rowsOf<EntryState>(
+    db.execute(sql`
+      select id, current_index, current_served_at is not null as served, finished_at is not null as finished,
+        (extract(epoch from (now() - current_served_at)) * 1000)::float8 as elapsed_ms, score, total_ms, correct_count
+      from contest_entries where contest_id = ${contestId} and user_id = ${userId}`),
+  );
+  return row ? { ...row, score: Number(row.score), elapsed_ms: row.elapsed_ms === null ? null : Number(row.elapsed_ms) } : null;
+}
+
+function served(contestId: number, userId: number, content: Content, index: number, elapsedMs: number): ServedQuestion {
+  const position = questionOrder(contestId, userId, content.versions.length)[index];
+  const v = content.versions[position];
+  const seconds = content.rule.secondsPerQuestion;
+  return {
+    ...presentQuestion(v, optionOrder(contestId, userId, position, v.options)),
+    index,
+    total: content.versions.length,
+    seconds,
+    remainingMs: Math.max(0, Math.round(seconds * 1000 - elapsedMs)),
+  };
+}
+
+export type PlayState =
+  | { state: "notEntered" }
+  | { state: "question"; question: ServedQuestion; score: number }
+  | { state: "finished" };
+
+/**
+ * Where the member stands: the question being played with the time left on the server's clock
+ * (serving the first question on first sight, and moving past a question whose time ran out while
+ * they were away), or finished.
+ */
+export async function playState(viewer: Pick<Viewer, "id">, contest: ContestWithUnit, now = new Date()): Promise<PlayState> {
+  const content = await contestContent(contest.id);
+  if (!content) return { state: "notEntered" };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const entry = await entryState(contest.id, viewer.id);
+    if (!entry) return { state: "notEntered" };
+    if (entry.finished || phaseOf(contest, now) === "closed") return { state: "finished" };
+    if (!entry.served) {
+      // The first question: the member's own clock starts now.
+      await db
+        .update(contestEntries)
+        .set({ currentServedAt: sql`now()` })
+        .where(and(eq(contestEntries.id, entry.id), sql`${contestEntries.currentServedAt} is null`, sql`${contestEntries.finishedAt} is null`));
+      continue;
+    }
+    const limit = content.rule.secondsPerQuestion * 1000 + ANSWER_GRACE_MS;
+    if (entry.elapsed_ms! > limit) {
+      await timeOut(viewer, contest.id, entry.current_index);
+      continue;
+    }
+    return { state: "question", question: served(contest.id, viewer.id, content, entry.current_index, entry.elapsed_ms!), score: entry.score };
+  }
+  // Three changes in a row under our feet: let the page ask again.
+  return { state: "finished" };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answering
+
+export type AnswerError = "notEntered" | "closed" | "alreadyAnswered" | "notServed" | "late" | "tampered" | "finished";
+
+export type Answered = {
+  ok: true;
+  index: number;
+  /** Whether it was right and what it earned: only when the contest shows results at once. */
+  correct: boolean | null;
+  points: number | null;
+  score: number | null;
+  finished: boolean;
+  next: ServedQuestion | null;
+};
+
+type Advanced = { id: number; current_index: number; score: number; total_ms: number; finished: boolean; elapsed: number; points: number };
+
+/**
+ * The answer statement: one round trip, one implicit transaction. $1 contest, $2 member, $3 index
+ * answered, $4 question time (ms), $5 that plus the grace, $6 the grace, $7 number of questions,
+ * $8 right?, $9 points per right answer, $10 speed bonus on?, $11 contest position, $12 response,
+ * $13 the session the answer came with (null: the caller checked who answers). The points are
+ * answerPoints() of scoring.ts, on the database's clock.
+ */
+const ANSWER_SQL = `
+  with old as (
+    select ce.id, least($4::int, greatest(0, round(extract(epoch from (now() - ce.current_served_at)) * 1000)))::int as elapsed
+    from contest_entries ce
+    where ce.contest_id = $1 and ce.user_id = $2 and ce.current_index = $3
+      and ce.finished_at is null and ce.current_served_at is not null
+      and now() <= ce.current_served_at + $5::int * interval '1 millisecond'
+      and exists (select 1 from contests k where k.id = $1 and k.status = 'published' and now() < k.closes_at + $6::int * interval '1 millisecond')
+      and ($13::text is null or exists (
+        select 1 from sessions s join users u on u.id = s.user_id
+        where s.id = $13 and s.user_id = $2 and s.expires_at > now() and not u.disabled and not u.must_change_password))
+    for update of ce
+  ), upd as (
+    update contest_entries ce set
+      current_index = ce.current_index + 1,
+      current_served_at = case when ce.current_index + 1 < $7::int then now() end,
+      finished_at = case when ce.current_index + 1 >= $7::int then now() end,
+      score = ce.score + p.points,
+      total_ms = ce.total_ms + old.elapsed,
+      correct_count = ce.correct_count + case when $8::boolean then 1 else 0 end
+    from old cross join lateral (
+      select case when $8::boolean
+        then $9::int + case when $10::boolean then round(1000.0 * ($4::int - old.elapsed) / $4::int)::int else 0 end
+        else 0 end as points
+    ) p
+    where ce.id = old.id
+    returning ce.id, ce.current_index, ce.score, ce.total_ms, ce.finished_at is not null as finished, old.elapsed, p.points
+  ), ins as (
+    insert into contest_answers (entry_id, position, response, correct, elapsed_ms, score)
+    select id, $11::int, $12::jsonb, $8::boolean, elapsed, points from upd
+  )
+  select * from upd`;
+
+const SESSION_SQL = `
+  select u.id from sessions s join users u on u.id = s.user_id
+  where s.id = $1 and s.expires_at > now() and not u.disabled and not u.must_change_password`;
+
+/** The member of an unexpired session of an enabled account that need not change its password, or null. */
+export async function sessionUser(sessionId: string): Promise<number | null> {
+  const [user] = await hotQuery<{ id: number }>("contest_session", SESSION_SQL, [sessionId]);
+  return user ? Number(user.id) : null;
+}
+
+/** A fixed statement straight through the driver (prepared once per connection on PostgreSQL): the answer path skips the query builder. */
+async function hotQuery<T>(name: string, text: string, params: unknown[]): Promise<T[]> {
+  if (driver.kind === "pglite") return (await driver.client.query<T>(text, params)).rows;
+  return (await driver.pool.query<T & pg.QueryResultRow>({ name, text, values: params })).rows;
+}
+
+/**
+ * Answers question `index` (of the member's order). With `session` (a session id), the statement
+ * itself also checks that this session is still valid for this member (see answerer.server.ts).
+ */
+export async function answerQuestion(
+  viewer: Pick<Viewer, "id">,
+  contestId: number,
+  index: number,
+  response: QuizResponse,
+  session: string | null = null,
+): Promise<Answered | { ok: false; error: AnswerError | "session" }> {
+  const content = await contestContent(contestId);
+  if (!content) return { ok: false, error: "notEntered" };
+  const total = content.versions.length;
+  if (!Number.isInteger(index) || index < 0 || index >= total) return { ok: false, error: "notServed" };
+  const position = questionOrder(contestId, viewer.id, total)[index];
+  const version = content.versions[position];
+  if (responseProblem(version, response)) return { ok: false, error: "tampered" };
+  const { correct } = grade(version, response);
+  const { secondsPerQuestion, pointsPerCorrect, speedBonus } = content.rule;
+  const limitMs = secondsPerQuestion * 1000;
+  const [row] = await hotQuery<Advanced>("contest_answer", ANSWER_SQL, [
+    contestId,
+    viewer.id,
+    index,
+    limitMs,
+    limitMs + ANSWER_GRACE_MS,
+    ANSWER_GRACE_MS,
+    total,
+    correct,
+    pointsPerCorrect,
+    speedBonus,
+    position,
+    JSON.stringify(response),
+    session,
+  ]);
+  if (!row) {
+    if (session && (await sessionUser(session)) !== viewer.id) return { ok: false, error: "session" };
+    return { ok: false, error: await whyRefused(viewer.id, contestId, index, limitMs) };
+  }
+  contestChanged(contestId);
+  if (row.finished) await awardContest({ userId: viewer.id, contestId });
+  return afterAdvance(viewer.id, contestId, content, row, correct);
+}
+
+async function whyRefused(userId: number, contestId: number, index: number, limitMs: number): Promise<AnswerError> {
+  const [c] = await db.select({ status: contests.status, closesAt: contests.closesAt }).from(contests).where(eq(contests.id, contestId));
+  const entry = await entryState(contestId, userId);
+  if (!entry) return "notEntered";
+  if (!c || c.status !== "published" || c.closesAt <= new Date()) return "closed";
+  if (entry.finished) return "finished";
+  if (index < entry.current_index) return "alreadyAnswered";
+  if (index > entry.current_index || !entry.served) return "notServed";
+  return entry.elapsed_ms !== null && entry.elapsed_ms > limitMs + ANSWER_GRACE_MS ? "late" : "notServed";
+}
+
+function afterAdvance(userId: number, contestId: number, content: Content, row: Advanced, correct: boolean): Answered {
+  const showAtOnce = content.showResultsAtOnce;
+  return {
+    ok: true,
+    index: row.current_index - 1,
+    correct: showAtOnce ? correct : null,
+    points: showAtOnce ? Number(row.points) : null,
+    score: showAtOnce ? Number(row.score) : null,
+    finished: row.finished,
+    next: row.finished ? null : served(contestId, userId, content, row.current_index, 0),
+  };
+}
+
+/**
+ * Moves past question `index` when its time (and the grace) is up: it scores nothing and counts
+ * its full time; the next question is served now. Refused (changes nothing) while time is left.
+ */
+export async function timeOut(viewer: Pick<Viewer, "id">, contestId: number, index: number): Promise<Answered | { ok: false; error: AnswerError | "early" }> {
+  const content = await contestContent(contestId);
+  if (!content) return { ok: false, error: "notEntered" };
+  const total = content.versions.length;
+  if (!Number.isInteger(index) || index < 0 || index >= total) return { ok: false, error: "notServed" };
+  const position = questionOrder(contestId, viewer.id, total)[index];
+  const limitMs = content.rule.secondsPerQuestion * 1000;
+  const [row] = await rowsOf<Advanced>(
+    db.execute(sql`
+      with old as (
+        select ce.id from contest_entries ce
+        where ce.contest_id = ${contestId} and ce.user_id = ${viewer.id} and ce.current_index = ${index}
+          and ce.finished_at is null and ce.current_served_at is not null
+          and now() > ce.current_served_at + (${limitMs + ANSWER_GRACE_MS}::int * interval '1 millisecond')
+        for update of ce
+      ), upd as (
+        update contest_entries ce set
+          current_index = ce.current_index + 1,
+          current_served_at = case when ce.current_index + 1 < ${total}::int then now() end,
+          finished_at = case when ce.current_index + 1 >= ${total}::int then now() end,
+          total_ms = ce.total_ms + ${limitMs}::int
+        from old where ce.id = old.id
+        returning ce.id, ce.current_index, ce.score, ce.total_ms, ce.finished_at is not null as finished, ${limitMs}::int as elapsed, 0 as points
+      ), ins as (
+        insert into contest_answers (entry_id, position, response, correct, elapsed_ms, score)
+        select id, ${position}::int, null, false, elapsed, 0 from upd
+      )
+      select * from upd`),
+  );
+  if (!row) {
+    const entry = await entryState(contestId, viewer.id);
+    if (entry && entry.current_index === index && !entry.finished && entry.served) return { ok: false, error: "early" };
+    return { ok: false, error: await whyRefused(viewer.id, contestId, index, limitMs) };
+  }
+  contestChanged(contestId);
+  if (row.finished) await awardContest({ userId: viewer.id, contestId });
+  return afterAdvance(viewer.id, contestId, content, row, false);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+export type ResultItem = PresentedQuestion & {
+  index: number;
+  response: QuizResponse | null;
+  correct: boolean;
+  points: number;
+  elapsedMs: number;
+  answer: AnswerKey;
+  explanation: string;
+};
+
+/**
+ * The member's result: score, rank among the entrants, and — when the contest shows results at
+ * once, or once it is over — each question with the right answer and its explanation.
+ */
+export async function myResult(viewer: Pick<Viewer, "id">, contest: ContestWithUnit, now = new Date()) {
+  const [entry] = await db
+    .select()
+    .from(contestEntries)
+    .where(and(eq(contestEntries.contestId, contest.id), eq(contestEntries.userId, viewer.id)));
+  if (!entry) return null;
+  const [standing] = await rowsOf<{ rank: number; entrants: number }>(
+    db.execute(sql`
+      select
+        (select count(*)::int + 1 from contest_entries o where o.contest_id = ${contest.id}
+           and (o.score > ${entry.score} or (o.score = ${entry.score} and o.total_ms < ${entry.totalMs}))) as rank,
+        (select count(*)::int from contest_entries o where o.contest_id = ${contest.id}) as entrants`),
+  );
+  const over = phaseOf(contest, now) === "closed";
+  const reveal = contest.showResultsAtOnce || over;
+  const content = await contestContent(contest.id);
+  let items: ResultItem[] = [];
+  if (reveal && content && entry.finishedAt) {
+    const answers = await db.select().from(contestAnswers).where(eq(contestAnswers.entryId, entry.id)).orderBy(asc(contestAnswers.answeredAt));
+    const byPosition = new Map(answers.map((a) => [a.position, a]));
+    items = entry.questionOrder.map((position, index) => {
+      const v = content.versions[position];
+      const a = byPosition.get(position);
+      return {
+        ...presentQuestion(v, optionOrder(contest.id, viewer.id, position, v.options)),
+        index,
+        response: (a?.response as QuizResponse | null) ?? null,
+        correct: a?.correct ?? false,
+        points: a?.score ?? 0,
+        elapsedMs: a?.elapsedMs ?? 0,
+        answer: v.answer,
+        explanation: v.explanation,
+      };
+    });
+  }
+  return {
+    finished: entry.finishedAt !== null,
+    reveal,
+    score: reveal ? entry.score : null,
+    correctCount: reveal ? entry.correctCount : null,
+    totalMs: entry.totalMs,
+    rank: reveal ? Number(standing.rank) : null,
+    entrants: Number(standing.entrants),
+    total: entry.questionOrder.length,
+    items,
+  };
+}
