@@ -347,8 +347,13 @@ export async function findVideoLesson(base, cookie) {
   const catalogue = await (await fetch(`${base}/courses`, { headers: { cookie } })).text();
   for (const [, courseId] of catalogue.matchAll(/href="\/courses\/(\d+)"/g)) {
     const page = await (await fetch(`${base}/courses/${courseId}`, { headers: { cookie } })).text();
-    // Lesson rows render their kind label right after the link.
-    for (const [, lessonId] of page.matchAll(/href="\/lessons\/(\d+)"[^]*?(?:视频|Video)/g)) return Number(lessonId);
+    // Lesson rows render their kind label right after the link; look only up to the next lesson link
+    // (the "start" button links the first open lesson, whatever its kind).
+    const parts = page.split(/(?=href="\/lessons\/\d+")/);
+    for (const part of parts) {
+      const found = /^href="\/lessons\/(\d+)"[^]*?(?:视频|Video)/.exec(part);
+      if (found) return Number(found[1]);
+    }
   }
   throw new Error("no video lesson found in the catalogue");
 }
