@@ -7,6 +7,7 @@ import { listenForCatalogueChanges } from "~/courses/lesson-cache.server";
 import { listenForUnitChanges } from "~/org/unit-cache.server";
 import "~/points/listeners.server";
 import "~/stats/listeners.server";
+import { listenForAssignmentChanges } from "~/assignments/assignments.server";
 import { ensureReminderSchedule } from "~/assignments/reminders.server";
 import { resumeBattleClocks } from "~/battles/clock.server";
 import { ensureDefaultPointRules } from "~/points/ledger.server";
@@ -22,6 +23,7 @@ if (!globalForBoot.__booted) {
   globalForBoot.__booted = true;
   await listenForCatalogueChanges();
   await listenForUnitChanges();
+  await listenForAssignmentChanges();
   await ensureDefaultPointRules();
   const seeded = process.env.SEED_DEMO !== "false" && (await seedDemoIfEmpty());
   if (process.env.CONTENT_SYNC_ON_START !== "false") {

@@ -1,9 +1,11 @@
 // Study assignments (学习任务): a unit, its whole subtree, a set of courses, a start and a due day,
 // optionally only some member categories. Who it applies to and how far each member has got is
 // kept in assignment_members by app/stats; this module owns the assignment itself.
-import { and, asc, desc, eq, inArray, isNull, like, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { coversCode, requireRole, scopePrefixes, type Viewer } from "~/auth/policy.server";
-import { db } from "~/db/client.server";
+import { db, type Db } from "~/db/client.server";
+import { unitTree } from "~/org/unit-cache.server";
+import { bus } from "~/realtime/bus.server";
 import { assignmentCourses, assignments, courses, lessons, units } from "~/db/schema";
 import { qualified } from "~/db/sql.server";
 import type { MemberStatus } from "~/org/kinds";
@@ -55,7 +57,7 @@ async function checkInput(input: AssignmentInput) {
 /** Creates an assignment and counts every member it applies to (one transaction). */
 export async function createAssignment(input: AssignmentInput, createdBy: number | null) {
   const { courseIds } = await checkInput(input);
-  return db.transaction(async (tx) => {
+  const created = await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(assignments)
       .values({
@@ -70,8 +72,12 @@ export async function createAssignment(input: AssignmentInput, createdBy: number
       .returning();
     await tx.insert(assignmentCourses).values(courseIds.map((courseId) => ({ assignmentId: row.id, courseId })));
     await recomputeAssignment(tx, row.id);
+    await assignmentsChanged(tx);
     return row;
   });
+  // Again after the commit: a read between the forgetting and the commit kept the old list.
+  forgetAssignments();
+  return created;
 }
 
 export async function updateAssignment(id: number, input: AssignmentInput) {
@@ -84,14 +90,18 @@ export async function updateAssignment(id: number, input: AssignmentInput) {
     await tx.delete(assignmentCourses).where(eq(assignmentCourses.assignmentId, id));
     await tx.insert(assignmentCourses).values(courseIds.map((courseId) => ({ assignmentId: id, courseId })));
     await recomputeAssignment(tx, id);
+    await assignmentsChanged(tx);
   });
+  forgetAssignments();
 }
 
 export async function deleteAssignment(id: number) {
   await db.transaction(async (tx) => {
     await dropAssignmentStats(tx, id);
     await tx.delete(assignments).where(eq(assignments.id, id));
+    await assignmentsChanged(tx);
   });
+  forgetAssignments();
 }
 
 export type AssignmentRow = {
@@ -155,15 +165,67 @@ export function visibleRootCode(viewer: Viewer, assignmentUnitCode: string) {
   return scopePrefixes(viewer, "organiser").find((p) => p.startsWith(assignmentUnitCode)) ?? null;
 }
 
-/** Assignments that concern a unit: set at the unit or above it, or anywhere below it. */
-export async function assignmentsConcerning(unitCode: string, { limit = 50 }: { limit?: number } = {}): Promise<AssignmentRow[]> {
-  return db
-    .select(assignmentColumns)
+// Every assignment, kept per process, newest due first: each dashboard lists those that concern
+// its unit, and assignments change only when an organiser edits one. The writers above call
+// `assignmentsChanged` inside their transaction; other instances hear it through the realtime bus
+// (boot subscribes with `listenForAssignmentChanges`). Unit names and codes come from the unit
+// tree's copy, which follows moves and renames the same way.
+type StoredAssignment = Omit<AssignmentRow, "unitName" | "unitCode">;
+const ASSIGNMENTS_TOPIC = "assignments.changed";
+let allAssignments: Promise<StoredAssignment[]> | null = null;
+
+function forgetAssignments() {
+  allAssignments = null;
+}
+
+function loadAssignments() {
+  const loading = db
+    .select({
+      id: assignments.id,
+      title: assignments.title,
+      note: assignments.note,
+      startsOn: assignments.startsOn,
+      dueOn: assignments.dueOn,
+      statuses: assignments.statuses,
+      unitId: assignments.unitId,
+      createdAt: assignments.createdAt,
+    })
     .from(assignments)
-    .innerJoin(units, eq(units.id, assignments.unitId))
-    .where(or(inArray(units.code, codePrefixes(unitCode)), like(units.code, `${unitCode}%`)))
     .orderBy(desc(assignments.dueOn), desc(assignments.id))
-    .limit(limit);
+    // A query builder runs again each time it is awaited; keep its result.
+    .execute();
+  loading.catch(() => {
+    if (allAssignments === loading) allAssignments = null;
+  });
+  return loading;
+}
+
+async function assignmentsChanged(tx: Pick<Db, "execute">) {
+  forgetAssignments();
+  await bus.publish(ASSIGNMENTS_TOPIC, {}, tx);
+}
+
+export async function listenForAssignmentChanges() {
+  await bus.subscribe(ASSIGNMENTS_TOPIC, forgetAssignments);
+}
+
+/** Assignments that concern a unit: set at the unit or above it, or anywhere below it; newest due first. */
+export async function assignmentsConcerning(unitCode: string, { limit = 50 }: { limit?: number } = {}): Promise<AssignmentRow[]> {
+  const all = await (allAssignments ??= loadAssignments());
+  let tree = await unitTree();
+  const out: AssignmentRow[] = [];
+  for (const a of all) {
+    let unit = tree.byId.get(a.unitId);
+    if (!unit) {
+      tree = await unitTree(a.unitId);
+      unit = tree.byId.get(a.unitId);
+      if (!unit) continue;
+    }
+    if (!unitCode.startsWith(unit.code) && !unit.code.startsWith(unitCode)) continue;
+    out.push({ ...a, unitName: unit.name, unitCode: unit.code });
+    if (out.length >= limit) break;
+  }
+  return out;
 }
 
 export type MyAssignment = {

@@ -12,8 +12,8 @@
 // (with their keys) in memory and grades without reading them again.
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Viewer } from "~/auth/policy.server";
-import type pg from "pg";
-import { db, driver } from "~/db/client.server";
+import { db } from "~/db/client.server";
+import { hotQuery } from "~/db/hot-query.server";
 import { contestAnswers, contestEntries, contests } from "~/db/schema";
 import { awardContest } from "~/points/ledger.server";
 import { rowsOf } from "~/quiz/banks.server";
@@ -235,12 +235,6 @@ const SESSION_SQL = `
 export async function sessionUser(sessionId: string): Promise<number | null> {
   const [user] = await hotQuery<{ id: number }>("contest_session", SESSION_SQL, [sessionId]);
   return user ? Number(user.id) : null;
-}
-
-/** A fixed statement straight through the driver (prepared once per connection on PostgreSQL): the answer path skips the query builder. */
-async function hotQuery<T>(name: string, text: string, params: unknown[]): Promise<T[]> {
-  if (driver.kind === "pglite") return (await driver.client.query<T>(text, params)).rows;
-  return (await driver.pool.query<T & pg.QueryResultRow>({ name, text, values: params })).rows;
 }
 
 /**

@@ -1,26 +1,49 @@
-// Unit codes and names kept per process: every request needs the member's home unit and the
-// units of their grants, and units change only when an admin edits the tree. The unit writers
-// call `unitsChanged()` after their write commits (or inside the transaction with its `tx`): this
-// process forgets at once, the other instances through the realtime bus (boot subscribes with
-// `listenForUnitChanges`). A unit missing from the copy (created since) reloads it.
+// The unit tree kept per process: every request needs the member's home unit and the units of
+// their grants, and dashboards need a unit's path and children; units change only when an admin
+// edits the tree. The unit writers call `unitsChanged()` after their write commits (or inside the
+// transaction with its `tx`): this process forgets at once, the other instances through the
+// realtime bus (boot subscribes with `listenForUnitChanges`). A unit missing from the copy
+// (created since, by another instance) reloads it.
 import { db, type Db } from "~/db/client.server";
 import { units } from "~/db/schema";
 import { bus } from "~/realtime/bus.server";
 
-export type UnitInfo = { code: string; name: string };
+export type UnitInfo = { id: number; code: string; name: string; kind: string; parentId: number | null };
+
+export type UnitTree = {
+  byId: Map<number, UnitInfo>;
+  byCode: Map<string, UnitInfo>;
+  /** Direct children of a unit, in code order. */
+  childrenOf: (id: number) => UnitInfo[];
+};
 
 const TOPIC = "org.units-changed";
-let table: Promise<Map<number, UnitInfo>> | null = null;
+let table: Promise<UnitTree> | null = null;
 
 function forget() {
   table = null;
 }
 
+function buildTree(rows: UnitInfo[]): UnitTree {
+  const children = new Map<number, UnitInfo[]>();
+  for (const u of [...rows].sort((a, b) => (a.code < b.code ? -1 : 1))) {
+    if (u.parentId === null) continue;
+    const list = children.get(u.parentId);
+    if (list) list.push(u);
+    else children.set(u.parentId, [u]);
+  }
+  return {
+    byId: new Map(rows.map((u) => [u.id, u])),
+    byCode: new Map(rows.map((u) => [u.code, u])),
+    childrenOf: (id) => children.get(id) ?? [],
+  };
+}
+
 function load() {
   const loading = db
-    .select({ id: units.id, code: units.code, name: units.name })
+    .select({ id: units.id, code: units.code, name: units.name, kind: units.kind, parentId: units.parentId })
     .from(units)
-    .then((rows) => new Map(rows.map((u) => [u.id, { code: u.code, name: u.name }])));
+    .then(buildTree);
   // A failed load is not kept.
   loading.catch(() => {
     if (table === loading) table = null;
@@ -28,13 +51,18 @@ function load() {
   return loading;
 }
 
+/** The whole tree, with `id` in it when that unit exists (a unit created elsewhere reloads the copy). */
+export async function unitTree(id?: number): Promise<UnitTree> {
+  const current = (table ??= load());
+  const tree = await current;
+  if (id === undefined || tree.byId.has(id)) return tree;
+  if (table === current) table = load();
+  return table!;
+}
+
 /** Code and name of a unit, or null when there is no such unit. */
 export async function unitById(id: number): Promise<UnitInfo | null> {
-  const current = (table ??= load());
-  const found = (await current).get(id);
-  if (found) return found;
-  if (table === current) table = load();
-  return (await table!).get(id) ?? null;
+  return (await unitTree(id)).byId.get(id) ?? null;
 }
 
 /** Call after a committed change to units, or inside the writing transaction with its `tx`. */

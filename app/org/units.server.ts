@@ -78,6 +78,8 @@ export async function createUnit(input: { parentId: number | null; kind: UnitKin
     .insert(units)
     .values({ parentId: parent?.id ?? null, kind: input.kind, name: input.name, code, depth: code.length / CODE_SEGMENT })
     .returning();
+  // A new child changes its parent's list of children.
+  await unitsChanged();
   return unit;
 }
 

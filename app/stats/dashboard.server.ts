@@ -3,9 +3,11 @@
 // covers, never to members or progress rows. Member lists read the per-member records.
 import { sql } from "drizzle-orm";
 import { db } from "~/db/client.server";
+import { hotQuery } from "~/db/hot-query.server";
+import { unitTree } from "~/org/unit-cache.server";
 import { CODE_SEGMENT } from "~/org/kinds";
 import { yearlyRequirement } from "~/courses/rules";
-import type { AssignmentRow } from "~/assignments/assignments.server";
+import { assignmentsConcerning, type AssignmentRow } from "~/assignments/assignments.server";
 import { codePrefixes, rowsOf } from "./aggregate.server";
 import {
   addCounts,
@@ -35,7 +37,7 @@ type SubtreeCounts = {
   stored: Map<string, Counts>;
 };
 
-type StatRow = [code: string, metric: string, counts: Record<string, number | string>];
+type StatRow = { code: string; metric: string; counts: Record<string, number | string> | string };
 
 const numeric = (counts: Record<string, number | string>) => addCounts({}, Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v)])));
 
@@ -47,7 +49,8 @@ const numeric = (counts: Record<string, number | string>) => addCounts({}, Objec
 function foldRows(code: string, rows: StatRow[]): SubtreeCounts {
   const out: SubtreeCounts = { byChild: new Map(), stored: new Map() };
   const childLength = code.length + CODE_SEGMENT;
-  for (const [unitCode, metric, counts] of rows) {
+  for (const { code: unitCode, metric, counts: stored } of rows) {
+    const counts = typeof stored === "string" ? (JSON.parse(stored) as Record<string, number | string>) : stored;
     if (isSubtreeMetric(metric)) {
       if (unitCode === code) out.stored.set(metric, numeric(counts));
       continue;
@@ -69,21 +72,25 @@ function totalsOf({ byChild, stored }: SubtreeCounts, metrics: string[]) {
   return totals;
 }
 
-const statRows = (value: unknown) => (typeof value === "string" ? JSON.parse(value) : (value ?? [])) as StatRow[];
+const SUBTREE_STATS_SQL = `
+  select u.code, s.metric, s.counts from units u join unit_stats s on s.unit_id = u.id
+  where u.code like $1 and (s.metric = any($2::text[]) or (u.code = $3 and s.metric = any($4::text[])))`;
+
+/**
+ * The unit_stats rows of the subtree rooted at `code` for the summed `metrics`, and the unit's
+ * own rows of the subtree metrics among them. A fixed statement (planned once on PostgreSQL):
+ * every dashboard runs it.
+ */
+async function subtreeStatRows(code: string, metrics: string[]) {
+  const summed = metrics.filter((m) => !isSubtreeMetric(m));
+  const stored = metrics.filter(isSubtreeMetric);
+  return hotQuery<StatRow>("unit_stats_subtree", SUBTREE_STATS_SQL, [likePrefix(code), summed, code, stored]);
+}
 
 /** Sums of the given metrics over the subtree rooted at `code` (subtree metrics: the unit's own row). */
 export async function sumSubtree(code: string, metrics: string[]): Promise<Map<string, Counts>> {
   if (metrics.length === 0) return new Map();
-  const summed = metrics.filter((m) => !isSubtreeMetric(m));
-  const stored = metrics.filter(isSubtreeMetric);
-  const [row] = rowsOf<{ stats: unknown }>(
-    await db.execute(sql`
-      select coalesce(json_agg(json_build_array(u.code, s.metric, s.counts)), '[]'::json) as stats
-      from units u join unit_stats s on s.unit_id = u.id
-      where u.code like ${likePrefix(code)}
-        and (s.metric = any(${sql.param(summed)}::text[]) or (u.code = ${code} and s.metric = any(${sql.param(stored)}::text[])))`),
-  );
-  return totalsOf(foldRows(code, statRows(row.stats)), metrics);
+  return totalsOf(foldRows(code, await subtreeStatRows(code, metrics)), metrics);
 }
 
 export type Figures = AssignmentFigures | CreditFigures;
@@ -137,51 +144,15 @@ export async function unitDashboard(
 ) {
   const today = chinaDay(now);
   const credit = creditMetric(year);
-  const requested = metric?.startsWith("assignment:") ? Number(metric.slice("assignment:".length)) : null;
-  const requestedId = requested !== null && Number.isSafeInteger(requested) && requested > 0 ? requested : 0;
-  const creditRequested = Boolean(metric?.startsWith("credit:"));
-  const fixed = [...new Set([MEMBERS_METRIC, credit, ...(creditRequested ? [metric!] : [])])];
-  const prefixes = sql.param(codePrefixes(unit.code));
-  // The whole dashboard in one round trip: the assignments listed (up to 30, newest due first),
-  // the path, the children, and the subtree's unit_stats rows for the members, the year's
-  // credit hours, the assignments that apply to the whole unit, and the one shown (the one
-  // asked for, else the first listed) with its daily series from the unit's own row.
-  const [frame] = rowsOf<{ assignments: unknown; path: unknown; children: unknown; points: boolean; contests: boolean; stats: unknown }>(
-    await db.execute(sql`
-      with listed as (
-        select a.id, a.title, a.note, a.starts_on::text as "startsOn", a.due_on::text as "dueOn", a.statuses::text[] as statuses,
-               a.unit_id as "unitId", au.name as "unitName", au.code as "unitCode", a.created_at as "createdAt",
-               au.code = any(${prefixes}::text[]) as applies,
-               row_number() over (order by a.due_on desc, a.id desc) as n
-        from assignments a join units au on au.id = a.unit_id
-        where au.code = any(${prefixes}::text[]) or au.code like ${likePrefix(unit.code)}
-        order by a.due_on desc, a.id desc limit 30),
-      shown as (
-        select id from listed where id = ${requestedId} or (n = 1 and ${!creditRequested})),
-      wanted as (
-        select unnest(${sql.param(fixed)}::text[]) as metric
-        union select 'assignment:' || id from listed where applies
-        union select 'assignment:' || id from shown)
-      select
-        (select coalesce(json_agg(x order by x.n), '[]'::json) from (select * from listed) x) as assignments,
-        (select coalesce(json_agg(json_build_object('id', p.id, 'name', p.name, 'code', p.code) order by p.code), '[]'::json)
-           from units p where p.code = any(${prefixes}::text[])) as path,
-        (select coalesce(json_agg(json_build_object('id', c.id, 'name', c.name, 'kind', c.kind, 'code', c.code,
-                  'has_children', exists (select 1 from units g where g.parent_id = c.id)) order by c.code), '[]'::json)
-           from units c where c.parent_id = ${unit.id}) as children,
-        exists (select 1 from point_entries) as points,
-        exists (select 1 from contest_entries) as contests,
-        (select coalesce(json_agg(json_build_array(r.code, r.metric, r.counts)), '[]'::json) from (
-           select u.code, s.metric, s.counts from units u join unit_stats s on s.unit_id = u.id
-           where u.code like ${likePrefix(unit.code)} and s.metric in (select metric from wanted)
-           union all
-           select u.code, s.metric, s.counts from units u join unit_stats s on s.unit_id = u.id
-           where u.code = ${unit.code} and s.metric in (select 'adays:' || id from shown)) r) as stats`),
-  );
-  const json = <T,>(v: unknown) => (typeof v === "string" ? JSON.parse(v) : v) as T;
-  const assignmentList = json<AssignmentRow[]>(frame.assignments);
-  const path = json<{ id: number; name: string; code: string }[]>(frame.path);
-  const children = json<{ id: number; name: string; kind: string; code: string; has_children: boolean }[]>(frame.children);
+  // The path, the children and the assignments listed (up to 30, newest due first, set at the
+  // unit, above or below it) come from the process's copies of the unit tree and the assignments;
+  // then the subtree's figures, and whether there are points or contest entries at all.
+  const [tree, assignmentList] = await Promise.all([unitTree(unit.id), assignmentsConcerning(unit.code, { limit: 30 })]);
+  const path = codePrefixes(unit.code).flatMap((c) => {
+    const u = tree.byCode.get(c);
+    return u ? [{ id: u.id, name: u.name, code: u.code }] : [];
+  });
+  const children = tree.childrenOf(unit.id).map((c) => ({ ...c, has_children: tree.childrenOf(c.id).length > 0 }));
   const picked = metric ? assignmentList.find((a) => assignmentMetric(a.id) === metric) : undefined;
   const selected: Selected = picked
     ? { kind: "assignment", id: picked.id, metric: assignmentMetric(picked.id), assignment: picked }
@@ -198,7 +169,8 @@ export async function unitDashboard(
   const below = assignmentList.filter((a) => !applies(a));
   const metrics = [...new Set([MEMBERS_METRIC, credit, selectedCredit, ...overview.map((a) => assignmentMetric(a.id)), selected.metric])];
   if (selected.kind === "assignment") metrics.push(assignmentDaysMetric(selected.id));
-  const counts = foldRows(unit.code, statRows(frame.stats));
+  const [rows, activity] = await Promise.all([subtreeStatRows(unit.code, metrics), extras ? activityFlags() : null]);
+  const counts = foldRows(unit.code, rows);
   const byChild = counts.byChild;
   const totals = totalsOf(counts, metrics);
 
@@ -257,7 +229,7 @@ export async function unitDashboard(
     below: belowRows,
     children: sortedChildren,
     chart,
-    extras: extras && (frame.points || frame.contests) ? await unitExtras(unit.code, year) : null,
+    extras: activity && (activity.points || activity.contests) ? await unitExtras(unit.code, year, activity) : null,
   };
 }
 
@@ -293,12 +265,26 @@ export async function subtreePaths(code: string) {
  * Points and contest entries per child unit this year, when those tables have rows. Read from the
  * ledgers directly (they are not progress rows; no aggregate of theirs exists yet).
  */
-export async function unitExtras(code: string, year: number) {
-  const childLength = code.length + CODE_SEGMENT;
-  const [flags] = rowsOf<{ points: boolean; contests: boolean }>(
-    await db.execute(sql`select exists (select 1 from point_entries) as points, exists (select 1 from contest_entries) as contests`),
+type Activity = { points: boolean; contests: boolean };
+let activity: { flags: Activity; checkedAt: number } | null = null;
+
+/**
+ * Whether anyone has earned points or entered a contest yet (else a dashboard has no such
+ * section). Once true it stays true; "not yet" is asked again after 10 s.
+ */
+async function activityFlags(): Promise<Activity> {
+  if (activity && ((activity.flags.points && activity.flags.contests) || Date.now() - activity.checkedAt < 10_000)) return activity.flags;
+  const [flags] = await hotQuery<Activity>(
+    "activity_flags",
+    "select exists (select 1 from point_entries) as points, exists (select 1 from contest_entries) as contests",
+    [],
   );
-  if (!flags?.points && !flags?.contests) return null;
+  activity = { flags, checkedAt: Date.now() };
+  return flags;
+}
+
+export async function unitExtras(code: string, year: number, flags: { points: boolean; contests: boolean }) {
+  const childLength = code.length + CODE_SEGMENT;
   const from = `${year}-01-01`;
   const to = `${year + 1}-01-01`;
   const points = flags.points
