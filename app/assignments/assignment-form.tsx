@@ -2,14 +2,15 @@ import { getFormProps, getInputProps, getTextareaProps, useForm, type Submission
 import { parseWithZod } from "@conform-to/zod";
 import { Form, useNavigation } from "@remix-run/react";
 import { MEMBER_STATUSES } from "~/org/kinds";
-import { useStatsErrorText, useStatsT } from "~/stats/i18n";
 import { assignmentSchema } from "./forms";
+import { useErrorText } from "~/components/field";
+import { useT } from "~/i18n/i18n";
 
 type Unit = { id: number; name: string; depth: number };
 
 /** Step 1: which unit (the courses offered depend on it). A GET form: works without JavaScript. */
 export function UnitPicker({ units, unitId, baseDepth }: { units: Unit[]; unitId: number; baseDepth: number }) {
-  const t = useStatsT();
+  const t = useT();
   return (
     <Form method="get" className="grid gap-2 sm:grid-cols-[1fr_auto]">
       <div className="space-y-1">
@@ -65,8 +66,8 @@ export function AssignmentForm({
   lastResult: SubmissionResult<string[]> | undefined;
   submitLabel: string;
 }) {
-  const t = useStatsT();
-  const errorText = useStatsErrorText();
+  const t = useT();
+  const errorText = useErrorText();
   const navigation = useNavigation();
   const [form, fields] = useForm({
     id: `assignment-${unit.id}`,

@@ -1,6 +1,6 @@
 // The member's assignments on the home page: what is left and when it is due.
 import { Link } from "@remix-run/react";
-import { useStatsT } from "~/stats/i18n";
+import { useT } from "~/i18n/i18n";
 
 export type MyAssignmentView = {
   id: number;
@@ -15,7 +15,7 @@ export type MyAssignmentView = {
 };
 
 export function MyAssignmentsCard({ assignments, unread = 0 }: { assignments: MyAssignmentView[]; unread?: number }) {
-  const t = useStatsT();
+  const t = useT();
   if (assignments.length === 0 && unread === 0) return null;
   return (
     <section className="card space-y-3" aria-labelledby="my-assignments" data-testid="my-assignments">

@@ -8,9 +8,9 @@ import { enqueueJob, registerJobHandler } from "~/jobs/queue.server";
 import type { Locale } from "~/i18n/messages";
 import { reconcileMembers, rowsOf } from "~/stats/aggregate.server";
 import { memberList, type AssignmentFilter } from "~/stats/dashboard.server";
-import { statsTranslate } from "~/stats/i18n";
 import { addDays, chinaDay, daysBetween } from "~/stats/metrics";
 import { notify, type NewNotification } from "./notifications.server";
+import { translate } from "~/i18n/messages";
 
 export const REMINDER_JOB = "assignment-reminders";
 /** Days before the due day of the early reminder. */
@@ -20,9 +20,9 @@ type Target = { id: number; title: string; dueOn: string };
 
 function message(locale: Locale, occasion: "manual" | "due3" | "due0", a: Target, today: string) {
   const vars = { title: a.title, due: a.dueOn, days: Math.max(0, daysBetween(today, a.dueOn)) };
-  if (occasion === "manual") return { title: statsTranslate(locale, "notify.remind.title", vars), body: statsTranslate(locale, "notify.remind.body", vars) };
-  if (occasion === "due3") return { title: statsTranslate(locale, "notify.due3.title", vars), body: statsTranslate(locale, "notify.due3.body", vars) };
-  return { title: statsTranslate(locale, "notify.due0.title", vars), body: statsTranslate(locale, "notify.due0.body", vars) };
+  if (occasion === "manual") return { title: translate(locale, "notify.remind.title", vars), body: translate(locale, "notify.remind.body", vars) };
+  if (occasion === "due3") return { title: translate(locale, "notify.due3.title", vars), body: translate(locale, "notify.due3.body", vars) };
+  return { title: translate(locale, "notify.due0.title", vars), body: translate(locale, "notify.due0.body", vars) };
 }
 
 async function localesOf(userIds: number[]) {

@@ -8,9 +8,9 @@ import { notFound, parseId } from "~/auth/policy.server";
 import { requireViewer } from "~/auth/session.server";
 import { freshenStats } from "~/stats/aggregate.server";
 import { memberList, sumSubtree, toRow } from "~/stats/dashboard.server";
-import { formatRate, useStatsT } from "~/stats/i18n";
-import { ASSIGNMENT_FILTERS, assignmentFigures, assignmentMetric, chinaDay } from "~/stats/metrics";
+import { ASSIGNMENT_FILTERS, assignmentFigures, assignmentMetric, chinaDay, formatRate } from "~/stats/metrics";
 import { assignmentListScope } from "~/stats/scope.server";
+import { useT } from "~/i18n/i18n";
 
 export const meta: MetaFunction = () => [{ title: "学习任务 · 网上党校" }];
 
@@ -88,7 +88,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function AssignmentPage() {
-  const t = useStatsT();
+  const t = useT();
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();

@@ -8,7 +8,7 @@ import { assignmentSchema } from "~/assignments/forms";
 import { notFound, parseId, requireUnitInScope, scopePrefixes } from "~/auth/policy.server";
 import { requireViewer } from "~/auth/session.server";
 import { listUnitsUnder } from "~/org/units.server";
-import { useStatsT } from "~/stats/i18n";
+import { useT } from "~/i18n/i18n";
 
 export const meta: MetaFunction = () => [{ title: "修改学习任务 · 网上党校" }];
 
@@ -61,7 +61,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function EditAssignment() {
-  const t = useStatsT();
+  const t = useT();
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (

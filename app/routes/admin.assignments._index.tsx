@@ -6,8 +6,8 @@ import { requireViewer } from "~/auth/session.server";
 import { freshenStats } from "~/stats/aggregate.server";
 import { listUnitsUnder } from "~/org/units.server";
 import { sumSubtree, toRow } from "~/stats/dashboard.server";
-import { formatRate, useStatsT } from "~/stats/i18n";
-import { assignmentFigures, assignmentMetric, chinaDay, daysBetween } from "~/stats/metrics";
+import { assignmentFigures, assignmentMetric, chinaDay, daysBetween, formatRate } from "~/stats/metrics";
+import { useT } from "~/i18n/i18n";
 
 export const meta: MetaFunction = () => [{ title: "学习任务 · 网上党校" }];
 
@@ -41,7 +41,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function AssignmentList() {
-  const t = useStatsT();
+  const t = useT();
   const data = useLoaderData<typeof loader>();
   const baseDepth = data.units[0]?.depth ?? 0;
   return (

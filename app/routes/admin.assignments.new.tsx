@@ -8,8 +8,8 @@ import { assignmentSchema } from "~/assignments/forms";
 import { parseId, requireRole, requireUnitInScope, scopePrefixes } from "~/auth/policy.server";
 import { requireViewer } from "~/auth/session.server";
 import { listUnitsUnder } from "~/org/units.server";
-import { useStatsT } from "~/stats/i18n";
 import { addDays, chinaDay } from "~/stats/metrics";
+import { useT } from "~/i18n/i18n";
 
 export const meta: MetaFunction = () => [{ title: "布置学习任务 · 网上党校" }];
 
@@ -48,7 +48,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function NewAssignment() {
-  const t = useStatsT();
+  const t = useT();
   const data = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   return (

@@ -6,8 +6,8 @@ import { freshenStats } from "~/stats/aggregate.server";
 import { getUnitByCode } from "~/org/units.server";
 import { BarChart, FiguresTable } from "~/stats/components";
 import { unitDashboard } from "~/stats/dashboard.server";
-import { formatRate, useStatsT } from "~/stats/i18n";
-import { chinaYearOf, SORT_KEYS, type SortKey } from "~/stats/metrics";
+import { chinaYearOf, SORT_KEYS, type SortKey, formatRate } from "~/stats/metrics";
+import { useT } from "~/i18n/i18n";
 
 export const meta: MetaFunction = () => [{ title: "学习统计 · 网上党校" }];
 
@@ -36,7 +36,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function StatsDashboard() {
-  const t = useStatsT();
+  const t = useT();
   const d = useLoaderData<typeof loader>();
   const metricTitle = d.selected.kind === "assignment" ? d.selected.title : t("stats.credit", { year: d.selected.year });
   const credit = d.selected.kind === "credit";

@@ -5,10 +5,10 @@ import { parseId, requireRole, requireUnitInScope } from "~/auth/policy.server";
 import { requireViewer } from "~/auth/session.server";
 import { freshenStats } from "~/stats/aggregate.server";
 import { memberList, subtreePaths, unitPathOf } from "~/stats/dashboard.server";
-import { useStatsT } from "~/stats/i18n";
 import { ASSIGNMENT_FILTERS, chinaDay } from "~/stats/metrics";
 import { parseFilter } from "~/stats/scope.server";
 import { parseTarget } from "~/stats/target.server";
+import { useT } from "~/i18n/i18n";
 
 export const meta: MetaFunction = () => [{ title: "成员名单 · 网上党校" }];
 
@@ -54,7 +54,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function StatsMembers() {
-  const t = useStatsT();
+  const t = useT();
   const d = useLoaderData<typeof loader>();
   const credit = d.target.kind === "credit";
   const metricTitle = d.target.kind === "assignment" ? d.target.title : t("stats.credit", { year: d.target.year });

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { listNotifications, markAllRead, markRead } from "~/assignments/notifications.server";
 import { parseId } from "~/auth/policy.server";
 import { requireViewer } from "~/auth/session.server";
-import { useStatsT } from "~/stats/i18n";
+import { useT } from "~/i18n/i18n";
 
 export const meta: MetaFunction = () => [{ title: "消息 · 网上党校" }];
 
@@ -35,7 +35,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Notifications() {
-  const t = useStatsT();
+  const t = useT();
   const { notifications } = useLoaderData<typeof loader>();
   const unread = notifications.filter((n) => !n.read).length;
   return (

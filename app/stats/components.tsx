@@ -2,12 +2,14 @@
 // screen-reader friendly, works without JavaScript) and a small SVG chart with its data table.
 import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { formatRate, useStatsT, type AnyKey } from "./i18n";
 import type { SortKey } from "./metrics";
+import { formatRate } from "~/stats/metrics";
+import { useT } from "~/i18n/i18n";
+import { type MessageKey } from "~/i18n/messages";
 
 export type FigureRow = { assigned: number; completed: number; inProgress: number; notStarted: number; overdue: number; rate: number | null };
 
-const COLUMNS: { key: SortKey; label: AnyKey; creditLabel?: AnyKey }[] = [
+const COLUMNS: { key: SortKey; label: MessageKey; creditLabel?: MessageKey }[] = [
   { key: "assigned", label: "stats.col.assigned", creditLabel: "stats.col.members" },
   { key: "completed", label: "stats.col.completed", creditLabel: "stats.col.creditCompleted" },
   { key: "inProgress", label: "stats.col.inProgress" },
@@ -41,7 +43,7 @@ export function FiguresTable<T extends FigureRow & { key: string | number }>({
   extraCell?: (row: T) => ReactNode;
   testId?: string;
 }) {
-  const t = useStatsT();
+  const t = useT();
   const header = (key: SortKey, label: string) => {
     if (!sortHref || !sort) return label;
     const active = sort.key === key;
@@ -108,7 +110,7 @@ export function BarChart({
   lineLabel?: string;
   labelHeader: string;
 }) {
-  const t = useStatsT();
+  const t = useT();
   const width = 320;
   const height = 140;
   const pad = 4;

@@ -10,18 +10,18 @@ import {
   unitPathOf,
   type DashboardUnit,
 } from "./dashboard.server";
-import { statsTranslate, type AnyKey } from "./i18n";
 import type { AssignmentFilter } from "./metrics";
 import { chinaTime, type Cell, type Sheet } from "./xlsx.server";
+import { translate, type MessageKey } from "~/i18n/messages";
 
 const rate = (r: number | null) => (r === null ? null : Math.round(r * 1000) / 10);
 
 function tr(locale: Locale) {
-  return (key: AnyKey, vars?: Record<string, string | number>) => statsTranslate(locale, key, vars);
+  return (key: MessageKey, vars?: Record<string, string | number>) => translate(locale, key, vars);
 }
 
 function statusLabel(locale: Locale, status: string) {
-  return locale === "en" ? statsTranslate(locale, `status.${status}` as AnyKey) : (STATUS_LABELS[status as MemberStatus] ?? status);
+  return locale === "en" ? translate(locale, `status.${status}` as MessageKey) : (STATUS_LABELS[status as MemberStatus] ?? status);
 }
 
 const figureColumns = (t: ReturnType<typeof tr>, credit = false) => [

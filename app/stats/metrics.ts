@@ -165,3 +165,8 @@ export type AssignmentFilter = (typeof ASSIGNMENT_FILTERS)[number];
 /** Columns a dashboard table sorts by. */
 export const SORT_KEYS = ["name", "assigned", "completed", "inProgress", "notStarted", "overdue", "rate"] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
+
+/** A completion rate for display: one decimal percent, or a dash with nobody assigned. */
+export function formatRate(rate: number | null) {
+  return rate === null ? "—" : `${Math.round(rate * 1000) / 10}%`;
+}
