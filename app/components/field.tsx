@@ -5,11 +5,18 @@ export type AnyField = FieldMetadata<any, any, any>;
 import { useT } from "~/i18n/i18n";
 import type { MessageKey } from "~/i18n/messages";
 
-/** Validation messages are message keys; anything else (server text) is shown as it is. */
+/**
+ * Validation messages are message keys, or "key|name=value|…" for a message with values;
+ * anything else (server text) is shown as it is.
+ */
 export function useErrorText() {
   const t = useT();
-  return (errors: string[] | undefined) =>
-    errors?.map((e) => (e.includes(".") && !e.includes(" ") ? t(e as MessageKey) : e)).join("；");
+  const one = (error: string) => {
+    const [key, ...pairs] = error.split("|");
+    if (!key.includes(".") || key.includes(" ")) return error;
+    return t(key as MessageKey, Object.fromEntries(pairs.map((p) => p.split("=", 2) as [string, string])));
+  };
+  return (errors: string[] | undefined) => errors?.map(one).join("；");
 }
 
 type InputType = "text" | "password" | "tel" | "date" | "search" | "file" | "number";

@@ -1,8 +1,8 @@
 // Pieces of the reflection pages, and the front page's "党委精选心得" section.
 import { Link } from "@remix-run/react";
 import type { ReflectionListItem } from "./reflections.server";
-import { useReflectionsT } from "./i18n";
 import type { Segment } from "./similarity";
+import { useT } from "~/i18n/i18n";
 
 /** Rendered Markdown (HTML from ./markdown: escaped, no raw HTML, safe links only). */
 export function MarkdownView({ html, className = "" }: { html: string; className?: string }) {
@@ -16,7 +16,7 @@ export function MarkdownView({ html, className = "" }: { html: string; className
 }
 
 export function StatusBadge({ status, featured }: { status: ReflectionListItem["status"]; featured?: boolean }) {
-  const t = useReflectionsT();
+  const t = useT();
   const tone =
     status === "approved" ? "bg-green-100 text-green-900" : status === "returned" ? "bg-amber-100 text-amber-900" : status === "submitted" ? "bg-blue-100 text-blue-900" : "bg-gray-100 text-gray-800";
   return (
@@ -30,7 +30,7 @@ export function StatusBadge({ status, featured }: { status: ReflectionListItem["
 }
 
 export function ReflectionList({ items, to, showStatus = false, showAuthor = true }: { items: ReflectionListItem[]; to: (id: number) => string; showStatus?: boolean; showAuthor?: boolean }) {
-  const t = useReflectionsT();
+  const t = useT();
   return (
     <ul className="space-y-3">
       {items.map((r) => (
@@ -56,7 +56,7 @@ export function ReflectionList({ items, to, showStatus = false, showAuthor = tru
 
 /** For the front page: the committee's featured reflections (data from featuredReflections(viewer)). */
 export function FeaturedReflections({ items }: { items: ReflectionListItem[] }) {
-  const t = useReflectionsT();
+  const t = useT();
   if (items.length === 0) return null;
   return (
     <section className="card space-y-3" aria-labelledby="featured-reflections-heading">

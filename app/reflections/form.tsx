@@ -7,8 +7,9 @@ import { useDeferredValue, useMemo, useState } from "react";
 import { InputField, SelectInput, TextareaField } from "~/points/fields";
 import { MarkdownView } from "./components";
 import { reflectionSchema } from "./forms";
-import { useReflectionsErrorText, useReflectionsT } from "./i18n";
 import { reflectionLength, renderMarkdown } from "./markdown";
+import { useErrorText } from "~/components/field";
+import { useT } from "~/i18n/i18n";
 
 export type Targets = { id: number; title: string; lessons: { id: number; title: string; kind: string }[] }[];
 
@@ -25,8 +26,8 @@ export function ReflectionForm({
   lastResult: SubmissionResult<string[]> | undefined;
   canDelete?: boolean;
 }) {
-  const t = useReflectionsT();
-  const errorText = useReflectionsErrorText();
+  const t = useT();
+  const errorText = useErrorText();
   const busy = useNavigation().state === "submitting";
   const schema = useMemo(() => reflectionSchema(minChars), [minChars]);
   const [form, fields] = useForm({

@@ -9,10 +9,11 @@ import { requireViewer } from "~/auth/session.server";
 import { requireRuleAdmin } from "~/points/access.server";
 import { InputField, SelectInput } from "~/points/fields";
 import { ruleChangeSchema } from "~/points/forms";
-import { usePointsErrorText, usePointsT } from "~/points/i18n";
 import { ruleInForce } from "~/points/ledger.server";
 import { changeRule, listRuleVersions, RuleChangeError } from "~/points/rule-admin.server";
 import { DEFAULT_RULES, pointsDay, ruleDefault, rulesOfGroup, type RuleCode } from "~/points/rules";
+import { useErrorText } from "~/components/field";
+import { useT } from "~/i18n/i18n";
 
 export const meta: MetaFunction = () => [{ title: "积分规则 · 网上党校" }];
 
@@ -56,8 +57,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
 
 function RuleForm({ today, rules, selected }: { today: string; rules: LoaderData["rules"]; selected: LoaderData["selected"] }) {
-  const t = usePointsT();
-  const errorText = usePointsErrorText();
+  const t = useT();
+  const errorText = useErrorText();
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
   const initial = rules.find((r) => r.code === selected)!;
@@ -88,7 +89,7 @@ function RuleForm({ today, rules, selected }: { today: string; rules: LoaderData
 }
 
 export default function PointRules() {
-  const t = usePointsT();
+  const t = useT();
   const { today, rules, selected } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const capText = (cap: number | null) => (cap === null ? t("points.admin.noCap") : String(cap));

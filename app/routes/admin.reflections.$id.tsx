@@ -9,9 +9,10 @@ import { parseId, requireRole } from "~/auth/policy.server";
 import { requireViewer } from "~/auth/session.server";
 import { Highlighted, MarkdownView, StatusBadge } from "~/reflections/components";
 import { returnSchema } from "~/reflections/forms";
-import { useReflectionsErrorText, useReflectionsT } from "~/reflections/i18n";
 import { renderMarkdown } from "~/reflections/markdown";
 import { ReflectionError, reviewPage, reviewReflection } from "~/reflections/reflections.server";
+import { useErrorText } from "~/components/field";
+import { useT } from "~/i18n/i18n";
 
 export const meta: MetaFunction = () => [{ title: "心得审核 · 网上党校" }];
 
@@ -54,8 +55,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 const DONE = { approved: "reflections.admin.approved", returned: "reflections.admin.returned", featured: "reflections.admin.featured", unfeatured: "reflections.admin.unfeatured" } as const;
 
 export default function ReviewReflection() {
-  const t = useReflectionsT();
-  const errorText = useReflectionsErrorText();
+  const t = useT();
+  const errorText = useErrorText();
   const { reflection: r, html, reviewComment, similarity } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";

@@ -4,10 +4,10 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { requireRole } from "~/auth/policy.server";
 import { requireViewer } from "~/auth/session.server";
 import { StatusBadge } from "~/reflections/components";
-import { useReflectionsT } from "~/reflections/i18n";
 import { REVIEW_TABS, type ReviewTab } from "~/reflections/forms";
 import { reviewQueue } from "~/reflections/reflections.server";
 import { SIMILARITY_THRESHOLD } from "~/reflections/similarity";
+import { useT } from "~/i18n/i18n";
 
 export const meta: MetaFunction = () => [{ title: "心得审核 · 网上党校" }];
 
@@ -20,7 +20,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function ReviewQueue() {
-  const t = useReflectionsT();
+  const t = useT();
   const { status, items } = useLoaderData<typeof loader>();
   const tabClass = (active: boolean) => `rounded-lg px-3 py-2 ${active ? "bg-party-600 text-white" : "bg-white text-gray-900 ring-1 ring-gray-300"}`;
   return (

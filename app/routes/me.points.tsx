@@ -3,10 +3,11 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Pager } from "~/components/pager";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { requireViewer } from "~/auth/session.server";
-import { usePointsT, type PointsKey } from "~/points/i18n";
 import { ruleAnnouncements } from "~/points/rule-admin.server";
 import { isRuleCode, pointsDay, STUDY_BLOCK_SECONDS, type RuleGroup } from "~/points/rules";
 import { getHideFromWideRankings, pointHistory, pointTotals, setHideFromWideRankings, todayProgress, type EntrySource, type GroupProgress } from "~/points/summary.server";
+import { useT } from "~/i18n/i18n";
+import { type MessageKey } from "~/i18n/messages";
 
 export const meta: MetaFunction = () => [{ title: "学习积分 · 网上党校" }];
 
@@ -33,7 +34,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   return { saved: true };
 }
 
-type T = ReturnType<typeof usePointsT>;
+type T = ReturnType<typeof useT>;
 
 function ruleHint(t: T, p: GroupProgress) {
   const amount = (code: string) => p.amounts.find((a) => a.code === code)?.amount ?? 0;
@@ -76,7 +77,7 @@ function sourceText(t: T, source: EntrySource) {
 }
 
 export default function MyPoints() {
-  const t = usePointsT();
+  const t = useT();
   const { today, progress, totals, history, changes, hidden } = useLoaderData<typeof loader>();
   const saved = useActionData<typeof action>()?.saved;
   const busy = useNavigation().state !== "idle";
@@ -90,7 +91,7 @@ export default function MyPoints() {
             ["points.today", totals.today, "total-today"],
             ["points.year", totals.year, "total-year"],
             ["points.all", totals.all, "total-all"],
-          ] as [PointsKey, number, string][]
+          ] as [MessageKey, number, string][]
         ).map(([label, value, testId]) => (
           <div key={label} className="card px-2">
             <p className="text-gray-600">{t(label)}</p>

@@ -3,9 +3,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { requireViewer } from "~/auth/session.server";
-import { usePointsT, type PointsKey } from "~/points/i18n";
 import { memberRanking, unitRanking } from "~/points/rankings.server";
 import { PERIODS, type Period } from "~/points/rules";
+import { useT } from "~/i18n/i18n";
+import { type MessageKey } from "~/i18n/messages";
 
 export const meta: MetaFunction = () => [{ title: "积分排行榜 · 网上党校" }];
 
@@ -21,10 +22,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return { scope, period, members: await memberRanking(viewer, scope, period), units: null };
 }
 
-const SCOPE_LABEL: Record<Scope, PointsKey> = { branch: "rankings.scope.branch", committee: "rankings.scope.committee", units: "rankings.scope.units" };
+const SCOPE_LABEL: Record<Scope, MessageKey> = { branch: "rankings.scope.branch", committee: "rankings.scope.committee", units: "rankings.scope.units" };
 
 export default function Rankings() {
-  const t = usePointsT();
+  const t = useT();
   const { scope, period, members, units } = useLoaderData<typeof loader>();
   const pill = (active: boolean) => `rounded-lg px-3 py-2 ${active ? "bg-party-600 text-white" : "bg-white text-gray-900 ring-1 ring-gray-300"}`;
   return (

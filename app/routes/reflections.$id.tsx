@@ -7,9 +7,10 @@ import { parseId } from "~/auth/policy.server";
 import { requireViewer } from "~/auth/session.server";
 import { MarkdownView, StatusBadge } from "~/reflections/components";
 import { commentSchema, MAX_COMMENT } from "~/reflections/forms";
-import { useReflectionsErrorText, useReflectionsT } from "~/reflections/i18n";
 import { renderMarkdown } from "~/reflections/markdown";
 import { addComment, deleteComment, reflectionPage, toggleLike } from "~/reflections/reflections.server";
+import { useErrorText } from "~/components/field";
+import { useT } from "~/i18n/i18n";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.reflection.title ?? "心得体会"} · 网上党校` }];
 
@@ -47,8 +48,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function ReflectionView() {
-  const t = useReflectionsT();
-  const errorText = useReflectionsErrorText();
+  const t = useT();
+  const errorText = useErrorText();
   const d = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();

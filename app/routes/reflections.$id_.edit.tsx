@@ -7,7 +7,7 @@ import { parseId } from "~/auth/policy.server";
 import { requireViewer } from "~/auth/session.server";
 import { ReflectionForm } from "~/reflections/form";
 import { reflectionSchema } from "~/reflections/forms";
-import { useReflectionsT } from "~/reflections/i18n";
+import { useT } from "~/i18n/i18n";
 import {
   deleteDraft,
   listTargets,
@@ -60,7 +60,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function EditReflection() {
-  const t = useReflectionsT();
+  const t = useT();
   const { status, reviewComment, defaultValue, targets, minChars } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const formError = lastResult?.error?.[""];

@@ -4,8 +4,9 @@ import { Pager } from "~/components/pager";
 import { Link, NavLink, useLoaderData } from "@remix-run/react";
 import { requireViewer } from "~/auth/session.server";
 import { ReflectionList } from "~/reflections/components";
-import { useReflectionsT, type ReflectionsKey } from "~/reflections/i18n";
 import { branchFeed, FEED_PAGE_SIZE, featuredReflections, myReflections } from "~/reflections/reflections.server";
+import { useT } from "~/i18n/i18n";
+import { type MessageKey } from "~/i18n/messages";
 
 export const meta: MetaFunction = () => [{ title: "心得体会 · 网上党校" }];
 
@@ -24,11 +25,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return { tab, page, more: items.length > FEED_PAGE_SIZE, items: items.slice(0, FEED_PAGE_SIZE) };
 }
 
-const TAB_LABEL: Record<Tab, ReflectionsKey> = { mine: "reflections.mine", feed: "reflections.feed", featured: "reflections.featured" };
-const EMPTY: Record<Tab, ReflectionsKey> = { mine: "reflections.noneMine", feed: "reflections.noneFeed", featured: "reflections.noneFeatured" };
+const TAB_LABEL: Record<Tab, MessageKey> = { mine: "reflections.mine", feed: "reflections.feed", featured: "reflections.featured" };
+const EMPTY: Record<Tab, MessageKey> = { mine: "reflections.noneMine", feed: "reflections.noneFeed", featured: "reflections.noneFeatured" };
 
 export default function Reflections() {
-  const t = useReflectionsT();
+  const t = useT();
   const { tab, items, page, more } = useLoaderData<typeof loader>();
   const tabClass = (active: boolean) =>
     `rounded-lg px-3 py-2 text-base ${active ? "bg-party-600 text-white" : "bg-white text-gray-900 ring-1 ring-gray-300"}`;

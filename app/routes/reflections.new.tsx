@@ -6,8 +6,8 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { requireViewer } from "~/auth/session.server";
 import { ReflectionForm } from "~/reflections/form";
 import { reflectionSchema, TARGET } from "~/reflections/forms";
-import { useReflectionsT } from "~/reflections/i18n";
 import { listTargets, ReflectionError, reflectionMinChars, saveReflection } from "~/reflections/reflections.server";
+import { useT } from "~/i18n/i18n";
 
 export const meta: MetaFunction = () => [{ title: "写心得 · 网上党校" }];
 
@@ -36,7 +36,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function NewReflection() {
-  const t = useReflectionsT();
+  const t = useT();
   const { targets, minChars, target } = useLoaderData<typeof loader>();
   return (
     <div className="mx-auto max-w-2xl space-y-4">
