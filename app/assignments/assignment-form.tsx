@@ -1,9 +1,9 @@
-import { getFormProps, getInputProps, getTextareaProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { getFormProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { Form, useNavigation } from "@remix-run/react";
 import { MEMBER_STATUSES } from "~/org/kinds";
 import { assignmentSchema } from "./forms";
-import { useErrorText } from "~/components/field";
+import { Field, FieldError, TextareaField } from "~/components/field";
 import { useT } from "~/i18n/i18n";
 
 type Unit = { id: number; name: string; depth: number };
@@ -67,7 +67,6 @@ export function AssignmentForm({
   submitLabel: string;
 }) {
   const t = useT();
-  const errorText = useErrorText();
   const navigation = useNavigation();
   const [form, fields] = useForm({
     id: `assignment-${unit.id}`,
@@ -85,44 +84,18 @@ export function AssignmentForm({
       courseIds: (defaults.courseIds ?? []).map(String),
     },
   });
-  const fieldError = (errors: string[] | undefined, id: string) => {
-    const text = errorText(errors);
-    return text ? (
-      <p id={id} className="text-base text-red-700" role="alert">
-        {text}
-      </p>
-    ) : null;
-  };
   const chosenCourses = new Set((defaults.courseIds ?? []).map(String));
   const chosenStatuses = new Set(defaults.statuses ?? []);
   return (
     <Form method="post" className="space-y-4" {...getFormProps(form)}>
       <input type="hidden" name="intent" value="save" />
       <input type="hidden" name="unitId" value={unit.id} />
-      {form.errors ? fieldError(form.errors, `${form.id}-errors`) : null}
-      {fieldError(fields.unitId.errors, fields.unitId.errorId)}
-      <div className="space-y-1">
-        <label htmlFor={fields.title.id} className="block font-medium">
-          {t("assign.titleField")}
-        </label>
-        <input {...getInputProps(fields.title, { type: "text" })} className="input" maxLength={200} />
-        {fieldError(fields.title.errors, fields.title.errorId)}
-      </div>
+      <FieldError field={{ errors: form.errors, errorId: `${form.id}-errors` }} />
+      <FieldError field={fields.unitId} />
+      <Field field={fields.title} label={t("assign.titleField")} limits={{ maxLength: 200 }} />
       <div className="grid gap-4 sm:grid-cols-2">
-        <div className="space-y-1">
-          <label htmlFor={fields.startsOn.id} className="block font-medium">
-            {t("assign.startsOn")}
-          </label>
-          <input {...getInputProps(fields.startsOn, { type: "date" })} className="input" />
-          {fieldError(fields.startsOn.errors, fields.startsOn.errorId)}
-        </div>
-        <div className="space-y-1">
-          <label htmlFor={fields.dueOn.id} className="block font-medium">
-            {t("assign.dueOn")}
-          </label>
-          <input {...getInputProps(fields.dueOn, { type: "date" })} className="input" />
-          {fieldError(fields.dueOn.errors, fields.dueOn.errorId)}
-        </div>
+        <Field field={fields.startsOn} label={t("assign.startsOn")} type="date" />
+        <Field field={fields.dueOn} label={t("assign.dueOn")} type="date" />
       </div>
       <fieldset className="space-y-2" aria-describedby={fields.courseIds.errors ? fields.courseIds.errorId : undefined}>
         <legend className="font-medium">{t("assign.courses")}</legend>
@@ -136,7 +109,7 @@ export function AssignmentForm({
             </span>
           </label>
         ))}
-        {fieldError(fields.courseIds.errors, fields.courseIds.errorId)}
+        <FieldError field={fields.courseIds} />
       </fieldset>
       <fieldset className="space-y-2">
         <legend className="font-medium">{t("assign.statuses")}</legend>
@@ -149,13 +122,7 @@ export function AssignmentForm({
           ))}
         </div>
       </fieldset>
-      <div className="space-y-1">
-        <label htmlFor={fields.note.id} className="block font-medium">
-          {t("assign.note")}
-        </label>
-        <textarea {...getTextareaProps(fields.note)} className="input min-h-24" maxLength={1000} />
-        {fieldError(fields.note.errors, fields.note.errorId)}
-      </div>
+      <TextareaField field={fields.note} label={t("assign.note")} maxLength={1000} />
       <button type="submit" className="btn w-full sm:w-auto" disabled={navigation.state === "submitting"}>
         {submitLabel}
       </button>

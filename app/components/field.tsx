@@ -1,4 +1,4 @@
-import { getInputProps, getSelectProps, type FieldMetadata } from "@conform-to/react";
+import { getInputProps, getSelectProps, getTextareaProps, type FieldMetadata } from "@conform-to/react";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fields of any form schema
 export type AnyField = FieldMetadata<any, any, any>;
@@ -19,7 +19,8 @@ export function useErrorText() {
   return (errors: string[] | undefined) => errors?.map(one).join("；");
 }
 
-type InputType = "text" | "password" | "tel" | "date" | "search" | "file" | "number";
+type InputType = "text" | "password" | "tel" | "date" | "datetime-local" | "search" | "file" | "number";
+type Limits = { min?: number; max?: number; maxLength?: number };
 
 export function Field({
   field,
@@ -27,12 +28,14 @@ export function Field({
   type = "text",
   hint,
   autoComplete,
+  limits,
 }: {
   field: AnyField;
   label: string;
   type?: InputType;
   hint?: string;
   autoComplete?: string;
+  limits?: Limits;
 }) {
   const errorText = useErrorText();
   const error = errorText(field.errors);
@@ -41,7 +44,7 @@ export function Field({
       <label htmlFor={field.id} className="block font-medium">
         {label}
       </label>
-      <input {...getInputProps(field, { type, ariaDescribedBy: hint ? `${field.id}-hint` : undefined })} autoComplete={autoComplete} className="input" />
+      <input {...getInputProps(field, { type, ariaDescribedBy: hint ? `${field.id}-hint` : undefined })} {...limits} autoComplete={autoComplete} className="input" />
       {hint ? (
         <p id={`${field.id}-hint`} className="text-sm text-gray-600">
           {hint}
@@ -93,6 +96,28 @@ export function FormErrors({ errors }: { errors: string[] | undefined }) {
   const text = errorText(errors);
   return text ? (
     <p className="rounded-lg bg-red-50 p-3 text-red-800" role="alert">
+      {text}
+    </p>
+  ) : null;
+}
+
+export function TextareaField({ field, label, maxLength }: { field: AnyField; label: string; maxLength?: number }) {
+  return (
+    <div className="space-y-1">
+      <label htmlFor={field.id} className="block font-medium">
+        {label}
+      </label>
+      <textarea {...getTextareaProps(field)} className="input min-h-24" maxLength={maxLength} />
+      <FieldError field={field} />
+    </div>
+  );
+}
+
+/** A field's errors where the field itself is not a plain input (a group of checkboxes, a hidden value). */
+export function FieldError({ field }: { field: Pick<AnyField, "errors" | "errorId"> }) {
+  const text = useErrorText()(field.errors);
+  return text ? (
+    <p id={field.errorId} className="text-base text-red-700" role="alert">
       {text}
     </p>
   ) : null;

@@ -1,9 +1,9 @@
 // The organiser's contest form (new and edit), validated with the same schema in the browser and
 // on the server; each error shows beside its field.
-import { getFormProps, getInputProps, getSelectProps, getTextareaProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { getFormProps, getInputProps, getSelectProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { Form, useNavigation } from "@remix-run/react";
-import { useErrorText } from "~/components/field";
+import { Field, FieldError, TextareaField } from "~/components/field";
 import { useT } from "~/i18n/i18n";
 import { QUESTION_TYPES } from "~/quiz/grading";
 import { typeLabelKey } from "~/quiz/components";
@@ -39,7 +39,6 @@ export function ContestFormView({
   lastResult: SubmissionResult<string[]> | undefined;
 }) {
   const t = useT();
-  const errorText = useErrorText();
   const busy = useNavigation().state === "submitting";
   const [form, fields] = useForm({
     lastResult,
@@ -64,20 +63,12 @@ export function ContestFormView({
       countFillBlank: String(defaults.countFillBlank ?? 0),
     },
   });
-  const error = (errors: string[] | undefined, id: string) => {
-    const text = errorText(errors);
-    return text ? (
-      <p id={id} className="text-base text-red-700" role="alert">
-        {text}
-      </p>
-    ) : null;
-  };
   const baseDepth = Math.min(...units.map((u) => u.depth));
   const chosenBanks = new Set((defaults.bankIds ?? []).map(String));
   return (
     <Form method="post" className="space-y-4" {...getFormProps(form)}>
       <input type="hidden" name="intent" value="save" />
-      {error(form.errors, `${form.id}-errors`)}
+      <FieldError field={{ errors: form.errors, errorId: `${form.id}-errors` }} />
       <div className="space-y-1">
         <label htmlFor={fields.unitId.id} className="block font-medium">
           {t("contest.field.unit")}
@@ -90,48 +81,17 @@ export function ContestFormView({
             </option>
           ))}
         </select>
-        {error(fields.unitId.errors, fields.unitId.errorId)}
+        <FieldError field={fields.unitId} />
       </div>
-      <div className="space-y-1">
-        <label htmlFor={fields.title.id} className="block font-medium">
-          {t("contest.field.title")}
-        </label>
-        <input {...getInputProps(fields.title, { type: "text" })} className="input" maxLength={200} />
-        {error(fields.title.errors, fields.title.errorId)}
-      </div>
-      <div className="space-y-1">
-        <label htmlFor={fields.description.id} className="block font-medium">
-          {t("contest.field.description")}
-        </label>
-        <textarea {...getTextareaProps(fields.description)} className="input min-h-24" maxLength={2000} />
-        {error(fields.description.errors, fields.description.errorId)}
+      <Field field={fields.title} label={t("contest.field.title")} limits={{ maxLength: 200 }} />
+      <TextareaField field={fields.description} label={t("contest.field.description")} maxLength={2000} />
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field field={fields.opensAt} label={t("contest.field.opensAt")} type="datetime-local" />
+        <Field field={fields.closesAt} label={t("contest.field.closesAt")} type="datetime-local" />
       </div>
       <div className="grid gap-4 sm:grid-cols-2">
-        {([fields.opensAt, fields.closesAt] as const).map((f, i) => (
-          <div className="space-y-1" key={f.name}>
-            <label htmlFor={f.id} className="block font-medium">
-              {t(i === 0 ? "contest.field.opensAt" : "contest.field.closesAt")}
-            </label>
-            <input {...getInputProps(f, { type: "datetime-local" })} className="input" />
-            {error(f.errors, f.errorId)}
-          </div>
-        ))}
-      </div>
-      <div className="grid gap-4 sm:grid-cols-2">
-        <div className="space-y-1">
-          <label htmlFor={fields.secondsPerQuestion.id} className="block font-medium">
-            {t("contest.field.seconds")}
-          </label>
-          <input {...getInputProps(fields.secondsPerQuestion, { type: "number" })} className="input" min={3} max={300} />
-          {error(fields.secondsPerQuestion.errors, fields.secondsPerQuestion.errorId)}
-        </div>
-        <div className="space-y-1">
-          <label htmlFor={fields.pointsPerCorrect.id} className="block font-medium">
-            {t("contest.field.points")}
-          </label>
-          <input {...getInputProps(fields.pointsPerCorrect, { type: "number" })} className="input" min={0} max={10000} />
-          {error(fields.pointsPerCorrect.errors, fields.pointsPerCorrect.errorId)}
-        </div>
+        <Field field={fields.secondsPerQuestion} label={t("contest.field.seconds")} type="number" limits={{ min: 3, max: 300 }} />
+        <Field field={fields.pointsPerCorrect} label={t("contest.field.points")} type="number" limits={{ min: 0, max: 10000 }} />
       </div>
       {([
         [fields.speedBonus, "contest.field.speedBonus"],
@@ -152,29 +112,15 @@ export function ContestFormView({
             </span>
           </label>
         ))}
-        {error(fields.bankIds.errors, fields.bankIds.errorId)}
+        <FieldError field={fields.bankIds} />
       </fieldset>
-      <div className="space-y-1">
-        <label htmlFor={fields.tags.id} className="block font-medium">
-          {t("contest.field.tags")}
-        </label>
-        <input {...getInputProps(fields.tags, { type: "text" })} className="input" maxLength={300} />
-        {error(fields.tags.errors, fields.tags.errorId)}
-      </div>
+      <Field field={fields.tags} label={t("contest.field.tags")} limits={{ maxLength: 300 }} />
       <fieldset className="space-y-2">
         <legend className="font-medium">{t("contest.field.counts")}</legend>
         <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
           {QUESTION_TYPES.map((type) => {
             const f = fields[COUNT_FIELDS[type]];
-            return (
-              <div key={type} className="space-y-1">
-                <label htmlFor={f.id} className="block">
-                  {t(typeLabelKey(type))}
-                </label>
-                <input {...getInputProps(f, { type: "number" })} className="input" min={0} max={50} />
-                {error(f.errors, f.errorId)}
-              </div>
-            );
+            return <Field key={type} field={f} label={t(typeLabelKey(type))} type="number" limits={{ min: 0, max: 50 }} />;
           })}
         </div>
       </fieldset>
