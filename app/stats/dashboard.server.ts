@@ -37,7 +37,7 @@ type SubtreeCounts = {
   stored: Map<string, Counts>;
 };
 
-type StatRow = { code: string; metric: string; counts: Record<string, number | string> | string };
+type StatRow = { code: string; metric: string; counts: Record<string, number | string> };
 
 const numeric = (counts: Record<string, number | string>) => addCounts({}, Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v)])));
 
@@ -49,8 +49,7 @@ const numeric = (counts: Record<string, number | string>) => addCounts({}, Objec
 function foldRows(code: string, rows: StatRow[]): SubtreeCounts {
   const out: SubtreeCounts = { byChild: new Map(), stored: new Map() };
   const childLength = code.length + CODE_SEGMENT;
-  for (const { code: unitCode, metric, counts: stored } of rows) {
-    const counts = typeof stored === "string" ? (JSON.parse(stored) as Record<string, number | string>) : stored;
+  for (const { code: unitCode, metric, counts } of rows) {
     if (isSubtreeMetric(metric)) {
       if (unitCode === code) out.stored.set(metric, numeric(counts));
       continue;
@@ -72,8 +71,10 @@ function totalsOf({ byChild, stored }: SubtreeCounts, metrics: string[]) {
   return totals;
 }
 
+// One text value, parsed once: a committee's thousands of rows cost the driver far more as rows.
 const SUBTREE_STATS_SQL = `
-  select u.code, s.metric, s.counts from units u join unit_stats s on s.unit_id = u.id
+  select coalesce(json_agg(json_build_object('code', u.code, 'metric', s.metric, 'counts', s.counts)), '[]')::text as rows
+  from units u join unit_stats s on s.unit_id = u.id
   where u.code like $1 and (s.metric = any($2::text[]) or (u.code = $3 and s.metric = any($4::text[])))`;
 
 /**
@@ -84,7 +85,8 @@ const SUBTREE_STATS_SQL = `
 async function subtreeStatRows(code: string, metrics: string[]) {
   const summed = metrics.filter((m) => !isSubtreeMetric(m));
   const stored = metrics.filter(isSubtreeMetric);
-  return hotQuery<StatRow>("unit_stats_subtree", SUBTREE_STATS_SQL, [likePrefix(code), summed, code, stored]);
+  const [result] = await hotQuery<{ rows: string }>("unit_stats_subtree", SUBTREE_STATS_SQL, [likePrefix(code), summed, code, stored]);
+  return JSON.parse(result.rows) as StatRow[];
 }
 
 /** Sums of the given metrics over the subtree rooted at `code` (subtree metrics: the unit's own row). */
