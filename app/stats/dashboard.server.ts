@@ -39,7 +39,14 @@ type SubtreeCounts = {
 
 type StatRow = { code: string; metric: string; counts: Record<string, number | string> };
 
-const numeric = (counts: Record<string, number | string>) => addCounts({}, Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v)])));
+/** Adds a stored jsonb's counts (numbers, or numeric strings from older rows) into `into`. */
+function addStored(into: Counts, counts: Record<string, number | string>) {
+  for (const k in counts) {
+    const n = Number(counts[k]);
+    if (n) into[k] = (into[k] ?? 0) + n;
+  }
+  return into;
+}
 
 /**
  * Folds the unit_stats rows of the subtree rooted at `code` into sums per child subtree. The rows
@@ -51,13 +58,15 @@ function foldRows(code: string, rows: StatRow[]): SubtreeCounts {
   const childLength = code.length + CODE_SEGMENT;
   for (const { code: unitCode, metric, counts } of rows) {
     if (isSubtreeMetric(metric)) {
-      if (unitCode === code) out.stored.set(metric, numeric(counts));
+      out.stored.set(metric, addStored({}, counts));
       continue;
     }
     const group = unitCode.length === code.length ? "" : unitCode.slice(0, childLength);
     let byMetric = out.byChild.get(group);
     if (!byMetric) out.byChild.set(group, (byMetric = new Map()));
-    byMetric.set(metric, addCounts(byMetric.get(metric) ?? {}, numeric(counts)));
+    const total = byMetric.get(metric);
+    if (total) addStored(total, counts);
+    else byMetric.set(metric, addStored({}, counts));
   }
   return out;
 }
@@ -73,9 +82,13 @@ function totalsOf({ byChild, stored }: SubtreeCounts, metrics: string[]) {
 
 // One text value, parsed once: a committee's thousands of rows cost the driver far more as rows.
 const SUBTREE_STATS_SQL = `
-  select coalesce(json_agg(json_build_object('code', u.code, 'metric', s.metric, 'counts', s.counts)), '[]')::text as rows
-  from units u join unit_stats s on s.unit_id = u.id
-  where u.code like $1 and (s.metric = any($2::text[]) or (u.code = $3 and s.metric = any($4::text[])))`;
+  select coalesce(json_agg(json_build_object('code', r.code, 'metric', r.metric, 'counts', r.counts)), '[]')::text as rows
+  from (
+    select u.code, s.metric, s.counts from units u join unit_stats s on s.unit_id = u.id and s.metric = any($2::text[])
+    where u.code like $1
+    union all
+    select u.code, s.metric, s.counts from units u join unit_stats s on s.unit_id = u.id and s.metric = any($4::text[])
+    where u.code = $3) r`;
 
 /**
  * The unit_stats rows of the subtree rooted at `code` for the summed `metrics`, and the unit's
