@@ -71,8 +71,8 @@ export function BoardTables({ board }: { board: Board }) {
               {board.top.map((r, i) => (
                 <tr key={i} className="border-b last:border-0">
                   <td className="py-2 pr-2">{r.rank}</td>
-                  <td className="py-2 pr-2">{r.name}</td>
-                  <td className="py-2 pr-2">{r.unitName}</td>
+                  <td className="py-2 pr-2">{r.name ?? t("rankings.anonymous")}</td>
+                  <td className="py-2 pr-2">{r.unitName ?? "—"}</td>
                   <td className="py-2 pr-2 text-right">{r.score}</td>
                   <td className="py-2 text-right">{(r.totalMs / 1000).toFixed(1)}</td>
                 </tr>

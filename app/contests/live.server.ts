@@ -72,9 +72,13 @@ export async function computeBoard(contestId: number): Promise<Board> {
         select count(*)::int as entrants, count(finished_at)::int as finished, avg(score)::float8 as average
         from contest_entries where contest_id = ${contestId}`),
     ),
-    rowsOf<{ rank: number; name: string; unit_name: string; score: number; total_ms: number; finished: boolean }>(
+    rowsOf<{ rank: number; name: string; unit_name: string; score: number; total_ms: number; finished: boolean; anonymous: boolean }>(
       db.execute(sql`
-        select r.rank, u.name, un.name as unit_name, r.score, r.total_ms, r.finished
+        select r.rank, u.name, un.name as unit_name, r.score, r.total_ms, r.finished,
+          -- A contest above branch level is a board beyond the member's branch.
+          u.hide_from_wide_rankings and exists (
+            select 1 from contests k join units cu on cu.id = k.unit_id
+            where k.id = ${contestId} and cu.kind in ('committee', 'general_branch')) as anonymous
         from (
           select user_id, unit_id, score, total_ms, finished_at is not null as finished, id,
             (rank() over (order by score desc, total_ms))::int as rank
@@ -117,7 +121,14 @@ export async function computeBoard(contestId: number): Promise<Board> {
     finished: Number(totals[0].finished),
     eligible: units.reduce((n, u) => n + u.eligible, 0),
     averageScore: Math.round(Number(totals[0].average ?? 0) * 10) / 10,
-    top: top.map((r) => ({ rank: r.rank, name: r.name, unitName: r.unit_name, score: Number(r.score), totalMs: Number(r.total_ms), finished: r.finished })),
+    top: top.map((r) => ({
+      rank: r.rank,
+      name: r.anonymous ? null : r.name,
+      unitName: r.anonymous ? null : r.unit_name,
+      score: Number(r.score),
+      totalMs: Number(r.total_ms),
+      finished: r.finished,
+    })),
     units,
   };
 }

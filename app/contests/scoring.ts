@@ -63,7 +63,8 @@ export function optionOrder(contestId: number, userId: number, position: number,
 // ---------------------------------------------------------------------------------------------
 // The live board
 
-export type BoardEntrant = { rank: number; name: string; unitName: string; score: number; totalMs: number; finished: boolean };
+/** `name` and `unitName` are null for a member who hides their name beyond their branch, on a board wider than a branch. */
+export type BoardEntrant = { rank: number; name: string | null; unitName: string | null; score: number; totalMs: number; finished: boolean };
 export type BoardUnit = { unitId: number; name: string; entrants: number; eligible: number; participation: number; averageScore: number };
 export type Board = {
   contestId: number;

@@ -8,7 +8,8 @@ import { computeBoard } from "~/contests/live.server";
 import { answerQuestion, enterContest, myResult, openContestsFor, playState, timeOut } from "~/contests/play.server";
 import { ANSWER_GRACE_MS, answerPoints } from "~/contests/scoring";
 import { db } from "~/db/client.server";
-import { contestAnswers, contestEntries, contestQuestions, pointEntries, questions } from "~/db/schema";
+import { contestAnswers, contestEntries, contestQuestions, pointEntries, questions, users } from "~/db/schema";
+import { makeMember } from "~/seed/factories.server";
 import { updateQuestion } from "~/quiz/banks.server";
 import { versionToDraft } from "~/quiz/draft";
 import { ageServed, contestForm, entryOf, makeContestWorld, publishedContest, responseFor, viewerOf } from "../support/contests";
@@ -292,5 +293,28 @@ describe("taking part", () => {
     expect(shown.reveal).toBe(true);
     expect(shown.score).toBeGreaterThan(100);
     expect(shown.items[0].explanation).toMatch(/秘析/);
+  });
+});
+
+describe("the live board and members who hide their name", () => {
+  it("hides them on a board wider than their branch, and not on their branch's own", async () => {
+    const admin = await makeMember({ unitId: world.id("党委"), name: "赛管理员", grants: [{ unitId: world.id("党委"), role: "admin" }] });
+    const hidden = world.members[3];
+    await db.update(users).set({ hideFromWideRankings: true }).where(eq(users.id, hidden.id));
+    const wide = await createContest(await viewerOf(admin.id), contestForm(world.id("党委"), world.bank.id, { title: "全委竞赛", countSingle: 1, countTrueFalse: 0, countFillBlank: 0 }));
+    await publishContest(wide.id);
+    const branchContest = await publishedContest(world, { title: "支部竞赛", countSingle: 1, countTrueFalse: 0, countFillBlank: 0 });
+    for (const contest of [(await getContest(wide.id))!, branchContest]) {
+      for (const m of [hidden, world.members[0]]) {
+        const member = await viewerOf(m.id);
+        await enterContest(member, contest);
+        await playState(member, contest);
+      }
+    }
+    const wideTop = (await computeBoard(wide.id)).top;
+    expect(wideTop.find((r) => r.name === world.members[0].name)).toBeDefined();
+    expect(wideTop.some((r) => r.name === hidden.name)).toBe(false);
+    expect(wideTop.filter((r) => r.name === null && r.unitName === null)).toHaveLength(1);
+    expect((await computeBoard(branchContest.id)).top.map((r) => r.name)).toContain(hidden.name);
   });
 });
