@@ -2,7 +2,8 @@
 // optionally only some member categories. Who it applies to and how far each member has got is
 // kept in assignment_members by app/stats; this module owns the assignment itself.
 import { and, asc, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
-import { coversCode, requireRole, scopePrefixes, type Viewer } from "~/auth/policy.server";
+import { parseWithZod } from "@conform-to/zod";
+import { coversCode, requireRole, requireUnitInScope, scopePrefixes, type Viewer } from "~/auth/policy.server";
 import { db, type Db } from "~/db/client.server";
 import { unitTree } from "~/org/unit-cache.server";
 import { bus } from "~/realtime/bus.server";
@@ -11,6 +12,7 @@ import { qualified } from "~/db/sql.server";
 import type { MemberStatus } from "~/org/kinds";
 import { codePrefixes, dropAssignmentStats, recomputeAssignment, rowsOf } from "~/stats/aggregate.server";
 import { chinaDay } from "~/stats/metrics";
+import { assignmentSchema } from "./forms";
 // Registers the statistics listeners wherever assignments are used (also imported at boot).
 import "~/stats/listeners.server";
 
@@ -55,6 +57,33 @@ async function checkInput(input: AssignmentInput) {
 }
 
 /** Creates an assignment and counts every member it applies to (one transaction). */
+/**
+ * An organiser's new or edited assignment from its form: validated, its unit checked against the
+ * organiser's scope, then handed to `save` (which returns the assignment's id). The id to show
+ * next, or the form's errors to render beside their fields.
+ */
+export async function submitAssignmentForm(viewer: Viewer, formData: FormData, save: (input: AssignmentInput) => Promise<number>) {
+  const submission = parseWithZod(formData, { schema: assignmentSchema });
+  if (submission.status !== "success") return { result: submission.reply() };
+  const value = submission.value;
+  await requireUnitInScope(viewer, value.unitId, "organiser");
+  try {
+    const id = await save({
+      unitId: value.unitId,
+      title: value.title,
+      note: value.note ?? "",
+      startsOn: value.startsOn,
+      dueOn: value.dueOn,
+      statuses: value.statuses ?? [],
+      courseIds: value.courseIds,
+    });
+    return { id };
+  } catch (error) {
+    if (error instanceof AssignmentError) return { result: submission.reply({ fieldErrors: { [error.field]: [error.key] } }) };
+    throw error;
+  }
+}
+
 export async function createAssignment(input: AssignmentInput, createdBy: number | null) {
   const { courseIds } = await checkInput(input);
   const created = await db.transaction(async (tx) => {

@@ -1,10 +1,8 @@
-import { parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { AssignmentForm, UnitPicker } from "~/assignments/assignment-form";
-import { AssignmentError, assignableCourses, requireAssignmentVisible, updateAssignment } from "~/assignments/assignments.server";
-import { assignmentSchema } from "~/assignments/forms";
+import { assignableCourses, requireAssignmentVisible, submitAssignmentForm, updateAssignment } from "~/assignments/assignments.server";
 import { notFound, parseId, requireUnitInScope, scopePrefixes } from "~/auth/policy.server";
 import { requireViewer } from "~/auth/session.server";
 import { listUnitsUnder } from "~/org/units.server";
@@ -39,25 +37,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const viewer = await requireViewer({ request, context });
   const { assignment, editable } = await requireAssignmentVisible(viewer, parseId(params.assignmentId));
   if (!editable) notFound();
-  const submission = parseWithZod(await request.formData(), { schema: assignmentSchema });
-  if (submission.status !== "success") return { result: submission.reply() };
-  const value = submission.value;
-  await requireUnitInScope(viewer, value.unitId, "organiser");
-  try {
-    await updateAssignment(assignment.id, {
-      unitId: value.unitId,
-      title: value.title,
-      note: value.note ?? "",
-      startsOn: value.startsOn,
-      dueOn: value.dueOn,
-      statuses: value.statuses ?? [],
-      courseIds: value.courseIds,
-    });
-    return redirect(`/admin/assignments/${assignment.id}`);
-  } catch (error) {
-    if (error instanceof AssignmentError) return { result: submission.reply({ fieldErrors: { [error.field]: [error.key] } }) };
-    throw error;
-  }
+  const saved = await submitAssignmentForm(viewer, await request.formData(), async (input) => {
+    await updateAssignment(assignment.id, input);
+    return assignment.id;
+  });
+  return "id" in saved ? redirect(`/admin/assignments/${saved.id}`) : saved;
 }
 
 export default function EditAssignment() {

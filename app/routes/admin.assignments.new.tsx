@@ -1,10 +1,8 @@
-import { parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { AssignmentForm, UnitPicker } from "~/assignments/assignment-form";
-import { AssignmentError, assignableCourses, createAssignment } from "~/assignments/assignments.server";
-import { assignmentSchema } from "~/assignments/forms";
+import { assignableCourses, createAssignment, submitAssignmentForm } from "~/assignments/assignments.server";
 import { parseId, requireRole, requireUnitInScope, scopePrefixes } from "~/auth/policy.server";
 import { requireViewer } from "~/auth/session.server";
 import { listUnitsUnder } from "~/org/units.server";
@@ -31,20 +29,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = await requireViewer({ request, context });
   requireRole(viewer, "organiser");
-  const submission = parseWithZod(await request.formData(), { schema: assignmentSchema });
-  if (submission.status !== "success") return { result: submission.reply() };
-  const value = submission.value;
-  await requireUnitInScope(viewer, value.unitId, "organiser");
-  try {
-    const created = await createAssignment(
-      { unitId: value.unitId, title: value.title, note: value.note ?? "", startsOn: value.startsOn, dueOn: value.dueOn, statuses: value.statuses ?? [], courseIds: value.courseIds },
-      viewer.id,
-    );
-    return redirect(`/admin/assignments/${created.id}`);
-  } catch (error) {
-    if (error instanceof AssignmentError) return { result: submission.reply({ fieldErrors: { [error.field]: [error.key] } }) };
-    throw error;
-  }
+  const saved = await submitAssignmentForm(viewer, await request.formData(), async (input) => (await createAssignment(input, viewer.id)).id);
+  return "id" in saved ? redirect(`/admin/assignments/${saved.id}`) : saved;
 }
 
 export default function NewAssignment() {
