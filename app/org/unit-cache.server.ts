@@ -15,6 +15,8 @@ export type UnitTree = {
   byCode: Map<string, UnitInfo>;
   /** Direct children of a unit, in code order. */
   childrenOf: (id: number) => UnitInfo[];
+  /** Ids of a unit and every unit below it. */
+  subtreeIds: (id: number) => number[];
 };
 
 const TOPIC = "org.units-changed";
@@ -32,10 +34,16 @@ function buildTree(rows: UnitInfo[]): UnitTree {
     if (list) list.push(u);
     else children.set(u.parentId, [u]);
   }
+  const subtreeIds = (id: number) => {
+    const ids = [id];
+    for (let i = 0; i < ids.length; i++) for (const c of children.get(ids[i]) ?? []) ids.push(c.id);
+    return ids;
+  };
   return {
     byId: new Map(rows.map((u) => [u.id, u])),
     byCode: new Map(rows.map((u) => [u.code, u])),
     childrenOf: (id) => children.get(id) ?? [],
+    subtreeIds,
   };
 }
 
@@ -56,6 +64,15 @@ export async function unitTree(id?: number): Promise<UnitTree> {
   const current = (table ??= load());
   const tree = await current;
   if (id === undefined || tree.byId.has(id)) return tree;
+  if (table === current) table = load();
+  return table!;
+}
+
+/** The whole tree, with the unit of code `code` in it when that unit exists. */
+export async function unitTreeWithCode(code: string): Promise<UnitTree> {
+  const current = (table ??= load());
+  const tree = await current;
+  if (tree.byCode.has(code)) return tree;
   if (table === current) table = load();
   return table!;
 }

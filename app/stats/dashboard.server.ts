@@ -4,7 +4,7 @@
 import { sql } from "drizzle-orm";
 import { db } from "~/db/client.server";
 import { hotQuery } from "~/db/hot-query.server";
-import { unitTree } from "~/org/unit-cache.server";
+import { unitTree, unitTreeWithCode } from "~/org/unit-cache.server";
 import { CODE_SEGMENT } from "~/org/kinds";
 import { yearlyRequirement } from "~/courses/rules";
 import { assignmentsConcerning, type AssignmentRow } from "~/assignments/assignments.server";
@@ -81,25 +81,31 @@ function totalsOf({ byChild, stored }: SubtreeCounts, metrics: string[]) {
 }
 
 // One text value, parsed once: a committee's thousands of rows cost the driver far more as rows.
+// The subtree's unit ids come from the process's copy of the tree, so the statement is a plain
+// index lookup with a plan that never changes.
 const SUBTREE_STATS_SQL = `
-  select coalesce(json_agg(json_build_object('code', r.code, 'metric', r.metric, 'counts', r.counts)), '[]')::text as rows
+  select coalesce(json_agg(json_build_object('unit', r.unit_id, 'metric', r.metric, 'counts', r.counts)), '[]')::text as rows
   from (
-    select u.code, s.metric, s.counts from units u join unit_stats s on s.unit_id = u.id and s.metric = any($2::text[])
-    where u.code like $1
+    select unit_id, metric, counts from unit_stats where unit_id = any($1::int[]) and metric = any($2::text[])
     union all
-    select u.code, s.metric, s.counts from units u join unit_stats s on s.unit_id = u.id and s.metric = any($4::text[])
-    where u.code = $3) r`;
+    select unit_id, metric, counts from unit_stats where unit_id = $3 and metric = any($4::text[])) r`;
 
 /**
  * The unit_stats rows of the subtree rooted at `code` for the summed `metrics`, and the unit's
- * own rows of the subtree metrics among them. A fixed statement (planned once on PostgreSQL):
- * every dashboard runs it.
+ * own rows of the subtree metrics among them. A fixed statement: every dashboard runs it.
  */
-async function subtreeStatRows(code: string, metrics: string[]) {
+async function subtreeStatRows(code: string, metrics: string[]): Promise<StatRow[]> {
+  const tree = await unitTreeWithCode(code);
+  const root = tree.byCode.get(code);
+  if (!root) return [];
   const summed = metrics.filter((m) => !isSubtreeMetric(m));
   const stored = metrics.filter(isSubtreeMetric);
-  const [result] = await hotQuery<{ rows: string }>("unit_stats_subtree", SUBTREE_STATS_SQL, [likePrefix(code), summed, code, stored]);
-  return JSON.parse(result.rows) as StatRow[];
+  const [result] = await hotQuery<{ rows: string }>("unit_stats_subtree", SUBTREE_STATS_SQL, [tree.subtreeIds(root.id), summed, root.id, stored]);
+  const rows = JSON.parse(result.rows) as { unit: number; metric: string; counts: StatRow["counts"] }[];
+  return rows.flatMap(({ unit, metric, counts }) => {
+    const u = tree.byId.get(unit);
+    return u ? [{ code: u.code, metric, counts }] : [];
+  });
 }
 
 /** Sums of the given metrics over the subtree rooted at `code` (subtree metrics: the unit's own row). */
