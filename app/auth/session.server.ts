@@ -1,34 +1,35 @@
 import { redirect, type AppLoadContext } from "@remix-run/node";
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { db } from "~/db/client.server";
-import { roleGrants, sessions, users } from "~/db/schema";
+import { sessions } from "~/db/schema";
+import { hotQuery } from "~/db/hot-query.server";
 import { unitById } from "~/org/unit-cache.server";
 import { lucia, SESSION_DAYS } from "./lucia.server";
 import { assertSameOrigin } from "./origin.server";
 import type { Grant, Viewer } from "./policy.server";
 
 // The member behind a session cookie in one query (session, user, grants): it runs on every
-// request. Unit codes and names come from the per-process unit copy. Prepared once.
-const viewerBySession = db
-  .select({
-    expiresAt: sessions.expiresAt,
-    id: users.id,
-    name: users.name,
-    employeeNo: users.employeeNo,
-    unitId: users.unitId,
-    status: users.status,
-    isCadre: users.isCadre,
-    mustChangePassword: users.mustChangePassword,
-    disabled: users.disabled,
-    locale: users.locale,
-    grants: sql<Pick<Grant, "unitId" | "role">[]>`coalesce((
-      select json_agg(json_build_object('unitId', g.unit_id, 'role', g.role) order by g.unit_id, g.role)
-      from ${roleGrants} g where g.user_id = ${users.id}), '[]'::json)`,
-  })
-  .from(sessions)
-  .innerJoin(users, eq(users.id, sessions.userId))
-  .where(eq(sessions.id, sql.placeholder("sessionId")))
-  .prepare("viewer_by_session");
+// request. Unit codes and names come from the per-process unit copy.
+const VIEWER_BY_SESSION_SQL = `
+  select s.expires_at, u.id, u.name, u.employee_no, u.unit_id, u.status, u.is_cadre, u.must_change_password, u.disabled, u.locale,
+         coalesce((select json_agg(json_build_object('unitId', g.unit_id, 'role', g.role) order by g.unit_id, g.role)
+                   from role_grants g where g.user_id = u.id), '[]'::json) as grants
+  from sessions s join users u on u.id = s.user_id
+  where s.id = $1::text`;
+
+type ViewerRow = {
+  expires_at: Date;
+  id: number;
+  name: string;
+  employee_no: string;
+  unit_id: number;
+  status: Viewer["status"];
+  is_cadre: boolean;
+  must_change_password: boolean;
+  disabled: boolean;
+  locale: Viewer["locale"];
+  grants: Pick<Grant, "unitId" | "role">[];
+};
 
 const SESSION_MS = SESSION_DAYS * 24 * 3600_000;
 
@@ -51,17 +52,18 @@ function unpack(args: RequestArgs) {
 async function resolve(request: Request): Promise<Resolved> {
   const sessionId = lucia.readSessionCookie(request.headers.get("cookie") ?? "");
   if (!sessionId) return null;
-  const [row] = await viewerBySession.execute({ sessionId });
+  const [row] = await hotQuery<ViewerRow>("viewer_by_session", VIEWER_BY_SESSION_SQL, [sessionId]);
   if (!row) return null;
   const now = Date.now();
-  if (row.expiresAt.getTime() <= now) {
+  const expiresAt = new Date(row.expires_at);
+  if (expiresAt.getTime() <= now) {
     await db.delete(sessions).where(eq(sessions.id, sessionId));
     return null;
   }
   if (row.disabled) return null;
-  const fresh = row.expiresAt.getTime() - SESSION_MS / 2 <= now;
+  const fresh = expiresAt.getTime() - SESSION_MS / 2 <= now;
   if (fresh) await db.update(sessions).set({ expiresAt: new Date(now + SESSION_MS) }).where(eq(sessions.id, sessionId));
-  const home = await unitById(row.unitId);
+  const home = await unitById(row.unit_id);
   const grants: Grant[] = [];
   for (const g of row.grants) {
     const unit = await unitById(g.unitId);
@@ -71,13 +73,13 @@ async function resolve(request: Request): Promise<Resolved> {
     id: row.id,
     sessionId,
     name: row.name,
-    employeeNo: row.employeeNo,
-    unitId: row.unitId,
+    employeeNo: row.employee_no,
+    unitId: row.unit_id,
     unitCode: home?.code ?? "",
     unitName: home?.name ?? "",
     status: row.status,
-    isCadre: row.isCadre,
-    mustChangePassword: row.mustChangePassword,
+    isCadre: row.is_cadre,
+    mustChangePassword: row.must_change_password,
     locale: row.locale,
     grants,
   };

@@ -1,6 +1,7 @@
 import { and, eq, isNotNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { db } from "~/db/client.server";
+import { hotQuery } from "~/db/hot-query.server";
 import { emitStudyEvent } from "./events.server";
 import { lessonEntry } from "./lesson-cache.server";
 import { courseCompletions, lessonProgress, lessons, studyDays } from "~/db/schema";
@@ -256,33 +257,55 @@ async function applyProgress(userId: number, report: ProgressReport, now: Date):
   });
 }
 
-type ProgressValues = Partial<typeof lessonProgress.$inferInsert>;
+type ProgressValues = {
+  watchedRanges: Range[];
+  watchedSeconds: number;
+  activeSeconds: number;
+  positionSeconds: number;
+  reachedEnd: boolean;
+  lastSeq: number;
+  lastReportAt: Date;
+  updatedAt: Date;
+  version: number;
+};
 
-/**
- * The compare-and-set write of a report: false when the row's version moved on. New seconds are
- * added to the day's study time in the same statement (a data-modifying CTE), so they count
- * exactly when the report is applied.
- */
+// The compare-and-set of a report, with its new seconds added to the day's study time in the
+// same statement (a data-modifying CTE), so they count exactly when the report is applied.
+const COMPARE_AND_SET_SQL = `
+  with p as (
+    update lesson_progress
+    set watched_ranges = $4::jsonb, watched_seconds = $5::real, active_seconds = $6::int, position_seconds = $7::real,
+        reached_end = $8::boolean, last_seq = $9::bigint, last_report_at = $10::timestamptz, updated_at = $10::timestamptz, version = $11::int
+    where user_id = $1::int and lesson_id = $2::int and version = $3::int
+    returning 1),
+  s as (
+    insert into study_days (user_id, day, seconds)
+    select $1::int, $12::date, $13::float8 from p where $13::float8 > 0
+    on conflict (user_id, day) do update set seconds = study_days.seconds + excluded.seconds
+    returning seconds)
+  select (select count(*) from p)::int as written, (select seconds from s) as seconds`;
+
+/** The compare-and-set write of a report: false when the row's version moved on. */
 async function compareAndSet(userId: number, lessonId: number, version: number, values: ProgressValues, gained: number, now: Date) {
-  const update = db
-    .update(lessonProgress)
-    .set(values)
-    .where(and(eq(lessonProgress.userId, userId), eq(lessonProgress.lessonId, lessonId), eq(lessonProgress.version, version)))
-    .returning({ userId: lessonProgress.userId });
-  if (!(gained > 0)) return (await update).length > 0;
   const day = pointsDay(now);
-  const result = await db.execute(sql`
-    with p as (${update.getSQL()}),
-    s as (
-      insert into ${studyDays} (user_id, day, seconds)
-      select ${userId}::int, ${day}::date, ${gained}::float8 from p
-      on conflict (user_id, day) do update set seconds = ${studyDays}.seconds + excluded.seconds
-      returning seconds
-    )
-    select (select count(*) from p)::int as written, (select seconds from s) as seconds`);
-  const [row] = (result as unknown as { rows: { written: number; seconds: number | null }[] }).rows;
+  const seconds = gained > 0 ? gained : 0;
+  const [row] = await hotQuery<{ written: number; seconds: number | null }>("progress_compare_and_set", COMPARE_AND_SET_SQL, [
+    userId,
+    lessonId,
+    version,
+    JSON.stringify(values.watchedRanges),
+    values.watchedSeconds,
+    values.activeSeconds,
+    values.positionSeconds,
+    values.reachedEnd,
+    values.lastSeq,
+    values.lastReportAt,
+    values.version,
+    day,
+    seconds,
+  ]);
   if (row.written === 0) return false;
-  await studyTimeGrew(userId, day, row.seconds! - gained, row.seconds!, now);
+  if (seconds > 0) await studyTimeGrew(userId, day, row.seconds! - seconds, row.seconds!, now);
   return true;
 }
 
