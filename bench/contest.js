@@ -14,7 +14,7 @@
 // An answer refused as late (queued past its question's time) is followed by a timeout, as the
 // page does, and counted apart.
 //
-//   node bench/contest.js [--pg] [--members=2000] [--questions=20] [--kill-members=500] [--think=800-2400] [--build]
+//   node bench/contest.js [--pg] [--members=2000] [--questions=20] [--kill-members=500] [--think=800-2400] [--build] [--cpu-prof]
 //   (--pg: a throwaway database on the server at $DATABASE_URL)
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -231,7 +231,10 @@ export async function main(argv) {
   const members = setup.members.map((m, index) => ({ ...m, index }));
 
   process.env.SEED_DEMO = "false";
-  let { app, base } = await startApp({ pg: opts.pg, dataDir: dataDir ?? undefined });
+  // --cpu-prof: the main run's server is profiled, then stopped cleanly (the profile is written on
+  // exit) and a new one serves the kill -9 run.
+  const cpuProfDir = opts.cpuProf ? fs.mkdtempSync(path.join(os.tmpdir(), "party-bench-prof-")) : null;
+  let { app, base } = await startApp({ pg: opts.pg, dataDir: dataDir ?? undefined, cpuProfDir });
   let http1 = client(base);
 
   // ---- The main run, with a leaderboard watcher.
@@ -257,6 +260,14 @@ export async function main(argv) {
     if (b < boards.length) delays.push(boards[b].received - ack);
   }
   delays.sort((x, y) => x - y);
+
+  if (cpuProfDir) {
+    http1.agent.destroy();
+    await app.stop();
+    log(`app server CPU profile of the main run: ${fs.readdirSync(cpuProfDir).map((f) => path.join(cpuProfDir, f))[0] ?? "(none written)"}`);
+    ({ app, base } = await startApp({ pg: opts.pg, dataDir: dataDir ?? undefined }));
+    http1 = client(base);
+  }
 
   // ---- kill -9 in the middle of a second contest, restart on the same data.
   log(`kill -9 run: ${own.killMembers} members; the server is killed once about ${own.killMembers * 2} answers are acknowledged`);

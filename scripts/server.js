@@ -48,6 +48,35 @@ if (viteDevServer) {
 }
 if (process.env.LOG_REQUESTS !== "false") app.use(morgan("tiny"));
 
+// The direct JSON endpoints (app/http/direct.server.ts): the same handlers as their Remix
+// resource routes, without Remix's per-request route matching.
+if (!viteDevServer) {
+  const { directRoutes, DIRECT_HEADERS, MAX_DIRECT_BODY_BYTES } = build.entry.module;
+  const readBody = express.text({ type: () => true, limit: MAX_DIRECT_BODY_BYTES });
+  const send = (res, status, body) => res.status(status).set(DIRECT_HEADERS).send(JSON.stringify(body));
+  for (const route of directRoutes) {
+    app.all(route.path, readBody, async (req, res) => {
+      try {
+        const reply = await route.handle({
+          method: req.method,
+          header: (name) => req.get(name) ?? null,
+          body: typeof req.body === "string" ? req.body : "",
+          params: req.params,
+        });
+        send(res, reply.status, reply.body);
+      } catch (error) {
+        console.error(error);
+        send(res, 500, { ok: false, error: "server error" });
+      }
+    });
+  }
+  // A body over the limit (or unreadable) is answered in JSON like the handlers' own refusals.
+  app.use(directRoutes.map((r) => r.path), (error, req, res, next) => {
+    if (!error.status || res.headersSent) return next(error);
+    send(res, error.status, { ok: false, error: error.status === 413 ? "body too large" : "bad body" });
+  });
+}
+
 app.all(
   "*",
   createRequestHandler({

@@ -48,9 +48,9 @@ function unpack(args: RequestArgs) {
 }
 
 // Lucia's rules, without its three queries: an expired session is deleted; one past half its
-// life is extended and the cookie sent again.
-async function resolve(request: Request): Promise<Resolved> {
-  const sessionId = lucia.readSessionCookie(request.headers.get("cookie") ?? "");
+// life is extended and the cookie sent again (only when the reply can carry the cookie).
+async function resolve(cookieHeader: string | null, { extend = true } = {}): Promise<Resolved> {
+  const sessionId = lucia.readSessionCookie(cookieHeader ?? "");
   if (!sessionId) return null;
   const [row] = await hotQuery<ViewerRow>("viewer_by_session", VIEWER_BY_SESSION_SQL, [sessionId]);
   if (!row) return null;
@@ -61,7 +61,7 @@ async function resolve(request: Request): Promise<Resolved> {
     return null;
   }
   if (row.disabled) return null;
-  const fresh = expiresAt.getTime() - SESSION_MS / 2 <= now;
+  const fresh = extend && expiresAt.getTime() - SESSION_MS / 2 <= now;
   if (fresh) await db.update(sessions).set({ expiresAt: new Date(now + SESSION_MS) }).where(eq(sessions.id, sessionId));
   const home = await unitById(row.unit_id);
   const grants: Grant[] = [];
@@ -90,10 +90,18 @@ function resolveOnce(args: RequestArgs) {
   const { request, key } = unpack(args);
   let found = resolved.get(key);
   if (!found) {
-    found = resolve(request);
+    found = resolve(request.headers.get("cookie"));
     resolved.set(key, found);
   }
   return found;
+}
+
+/**
+ * The member of the session in a Cookie header, or null: for the direct endpoints
+ * (app/http/direct.server.ts), whose replies carry no cookie, so the session is not extended here.
+ */
+export async function viewerForCookie(cookieHeader: string | null) {
+  return (await resolve(cookieHeader, { extend: false }))?.viewer ?? null;
 }
 
 /** The signed-in member, or null. */

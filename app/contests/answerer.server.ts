@@ -1,43 +1,68 @@
-// Who is answering, for the contest's hot path (one request per answer). The same checks as
-// requireViewer — same origin, an unexpired session of an enabled account that need not change
-// its password — but no unit and role lookups: the entry row (created only for members of the
-// contest's subtree) is the answer's scope check.
+// POST /contests/:id/answer — one answer (or a timeout) of the signed-in entrant, as JSON: whether
+// it counted and the next question (without its key) with its time. A direct endpoint
+// (app/http/direct.server.ts), one request per answer.
 //
+// Who is answering: the same checks as requireViewer — same origin, an unexpired session of an
+// enabled account that need not change its password — but no unit and role lookups: the entry
+// row (created only for members of the contest's subtree) is the answer's scope check.
 // After a session's first answer this process remembers which member it belongs to, only to
 // know whose question order to grade against; the authority stays with the database, because
-// the answer statement itself re-checks the session (answerQuestion with `sessionId`): a
-// session signed out, expired or of an account disabled a moment ago answers nothing. One query
-// per answer instead of two. Sessions are still extended by lucia on the member's page loads.
+// the answer statement itself re-checks the session (answerQuestion with `session`): a session
+// signed out, expired or of an account disabled a moment ago answers nothing. One query per
+// answer instead of two. Sessions are still extended by lucia on the member's page loads.
 import { lucia } from "~/auth/lucia.server";
-import { assertSameOrigin } from "~/auth/origin.server";
-import { sessionUser } from "./play.server";
+import { isCrossOrigin } from "~/auth/origin.server";
+import { jsonBody, type DirectReply, type DirectRequest } from "~/http/direct.server";
+import { answerBodySchema } from "./forms";
+import { answerQuestion, sessionUser, timeOut } from "./play.server";
 
 const MAX_REMEMBERED = 50_000;
 const members = new Map<string, number>();
 
-const unauthorized = () => new Response("Unauthorized", { status: 401 });
+type Answerer = { id: number; sessionId: string; checked: boolean };
 
 /**
- * The member answering and their session. `checked`: the session was looked up now; otherwise it
- * was remembered, and the caller must have the database check it again.
+ * The member answering and their session, or null. `checked`: the session was looked up now;
+ * otherwise it was remembered, and the caller must have the database check it again.
  */
-export async function requireAnswerer(request: Request): Promise<{ id: number; sessionId: string; checked: boolean }> {
-  assertSameOrigin(request);
-  const sessionId = lucia.readSessionCookie(request.headers.get("cookie") ?? "");
-  if (!sessionId) throw unauthorized();
+async function answererOf(request: DirectRequest): Promise<Answerer | null> {
+  const sessionId = lucia.readSessionCookie(request.header("cookie") ?? "");
+  if (!sessionId) return null;
   const remembered = members.get(sessionId);
   if (remembered !== undefined) return { id: remembered, sessionId, checked: false };
   const id = await sessionUser(sessionId);
-  if (id === null) {
-    members.delete(sessionId);
-    throw unauthorized();
-  }
+  if (id === null) return null;
   if (members.size >= MAX_REMEMBERED) members.delete(members.keys().next().value!);
   members.set(sessionId, id);
   return { id, sessionId, checked: true };
 }
 
-/** Forgets a session the database refused. */
-export function forgetAnswerer(sessionId: string) {
+const refuse = (status: number, error: string): DirectReply => ({ status, body: { ok: false, error } });
+
+/** A session the database refused is forgotten. */
+function signedOut(sessionId: string) {
   members.delete(sessionId);
+  return refuse(401, "session");
+}
+
+export async function handleContestAnswer(request: DirectRequest): Promise<DirectReply> {
+  if (request.method !== "POST") return refuse(405, "tampered");
+  if (isCrossOrigin(request.method, request.header)) return refuse(403, "tampered");
+  const answerer = await answererOf(request);
+  if (!answerer) return refuse(401, "session");
+  const raw = request.params.contestId ?? "";
+  const contestId = /^\d{1,9}$/.test(raw) ? Number(raw) : 0;
+  if (contestId <= 0) return refuse(404, "notEntered");
+  const parsed = answerBodySchema.safeParse(jsonBody(request));
+  if (!parsed.success) return refuse(400, "tampered");
+  const input = parsed.data;
+  // Answers re-check the session inside their statement; timeouts (rare) look it up first.
+  if (input.intent === "timeout" && !answerer.checked && (await sessionUser(answerer.sessionId)) !== answerer.id) return signedOut(answerer.sessionId);
+  const result =
+    input.intent === "answer"
+      ? await answerQuestion(answerer, contestId, input.index, input.response, answerer.sessionId)
+      : await timeOut(answerer, contestId, input.index);
+  if (result.ok) return { status: 200, body: result };
+  if (result.error === "session") return signedOut(answerer.sessionId);
+  return { status: result.error === "tampered" ? 400 : 409, body: result };
 }

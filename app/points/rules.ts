@@ -1,6 +1,7 @@
 // The default points rules (学习积分规则) from the design table. A committee admin may change an
 // amount or a daily cap from a stated day; that is kept as a new version in `point_rules` and the
 // ledger entry names the version it was earned under. Pure: shared by the server and the pages.
+import { addDays, chinaDay } from "~/stats/metrics";
 
 export const RULE_CODES = [
   "first_visit",
@@ -116,19 +117,12 @@ export function isContestTop(rank: number, entrants: number) {
   return rank >= 1 && rank <= Math.max(1, Math.floor(entrants * CONTEST_TOP_SHARE));
 }
 
-const dayFormat = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit" });
-
-/** The calendar day in China (UTC+8, no daylight saving) as YYYY-MM-DD. */
+/** The calendar day in China (UTC+8, no daylight saving) as YYYY-MM-DD: the day points count on. */
 export function pointsDay(at: Date = new Date()): string {
-  return dayFormat.format(at);
+  return chinaDay(at);
 }
 
-/** Adds days to a YYYY-MM-DD day. */
-export function addDays(day: string, days: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
+export { addDays };
 
 export type Period = "week" | "month" | "year";
 export const PERIODS: Period[] = ["week", "month", "year"];

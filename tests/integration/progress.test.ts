@@ -163,9 +163,23 @@ describe("the progress endpoint", () => {
     expect((await post(JSON.stringify({ reports: [{ lessonId: 1, seq: 1, ranges: [[0, "NaN"]] }] }))).status).toBe(400);
   });
 
-  it("asks for a login without a session", async () => {
+  it("answers 401 without a session and 403 to another origin, and changes nothing", async () => {
     const out = await invoke(progressRoute.action, { path: "/api/progress", method: "POST", form: {} });
-    expect(out.status).toBe(302);
+    expect(out.status).toBe(401);
+    const user = await makeMember({ unitId });
+    const cookie = await sessionCookie(user.id);
+    const { lessons } = await makeCourse({ lessons: [{ kind: "video", durationSeconds: 300 }] });
+    const foreign = (await progressRoute.action({
+      request: new Request("http://localhost:3000/api/progress", {
+        method: "POST",
+        headers: { cookie, origin: "http://evil.example", host: "localhost:3000", "content-type": "application/json" },
+        body: JSON.stringify({ reports: [{ lessonId: lessons[0].id, seq: 1, ranges: [[0, 10]] }] }),
+      }),
+      params: {},
+      context: {},
+    })) as Response;
+    expect(foreign.status).toBe(403);
+    expect(await db.select().from(lessonProgress).where(eq(lessonProgress.lessonId, lessons[0].id))).toHaveLength(0);
   });
 });
 
