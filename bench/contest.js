@@ -21,7 +21,7 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
+import { createThrowawayDatabase } from "./lib/throwaway-db.js";
 import { ensureBuild, log, makeTempDir, onCleanup, parseArgs, report, round, ROOT, runIfMain, startApp, table } from "./lib/harness.js";
 
 const TARGET_RATE = 1_000;
@@ -204,21 +204,9 @@ export async function main(argv) {
   const env = { ...process.env, SEED_DEMO: "false" };
   let dataDir = null;
   if (opts.pg) {
-    const server = process.env.DATABASE_URL;
-    const name = `bench_contest_${process.pid}`;
-    const admin = new pg.Client({ connectionString: server });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(server);
-    url.pathname = `/${name}`;
-    process.env.DATABASE_URL = env.DATABASE_URL = url.toString();
-    onCleanup(async () => {
-      const c = new pg.Client({ connectionString: server });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    });
+    const database = await createThrowawayDatabase(process.env.DATABASE_URL, "bench_contest");
+    process.env.DATABASE_URL = env.DATABASE_URL = database.url;
+    onCleanup(database.drop);
   } else {
     delete env.DATABASE_URL;
     dataDir = makeTempDir("party-bench-contest-");

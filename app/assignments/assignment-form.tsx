@@ -5,11 +5,12 @@ import { MEMBER_STATUSES } from "~/org/kinds";
 import { assignmentSchema } from "./forms";
 import { Field, FieldError, TextareaField } from "~/components/field";
 import { useT } from "~/i18n/i18n";
+import { UnitOptions } from "~/components/unit-options";
 
 type Unit = { id: number; name: string; depth: number };
 
 /** Step 1: which unit (the courses offered depend on it). A GET form: works without JavaScript. */
-export function UnitPicker({ units, unitId, baseDepth }: { units: Unit[]; unitId: number; baseDepth: number }) {
+export function UnitPicker({ units, unitId }: { units: Unit[]; unitId: number }) {
   const t = useT();
   return (
     <Form method="get" className="grid gap-2 sm:grid-cols-[1fr_auto]">
@@ -25,12 +26,7 @@ export function UnitPicker({ units, unitId, baseDepth }: { units: Unit[]; unitId
           aria-describedby="pick-unit-hint"
           onChange={(e) => e.currentTarget.form?.requestSubmit()}
         >
-          {units.map((u) => (
-            <option key={u.id} value={u.id}>
-              {"\u3000".repeat(Math.max(0, u.depth - baseDepth))}
-              {u.name}
-            </option>
-          ))}
+          <UnitOptions units={units} />
         </select>
         <p id="pick-unit-hint" className="text-sm text-gray-600">
           {t("assign.unitHint")}

@@ -146,7 +146,7 @@ export type AssignmentRow = {
   createdAt: Date;
 };
 
-const assignmentColumns = {
+const ownColumns = {
   id: assignments.id,
   title: assignments.title,
   note: assignments.note,
@@ -154,10 +154,10 @@ const assignmentColumns = {
   dueOn: assignments.dueOn,
   statuses: assignments.statuses,
   unitId: assignments.unitId,
-  unitName: units.name,
-  unitCode: units.code,
   createdAt: assignments.createdAt,
 };
+
+const assignmentColumns = { ...ownColumns, unitName: units.name, unitCode: units.code };
 
 export async function getAssignment(id: number): Promise<(AssignmentRow & { courses: { id: number; title: string; lessonCount: number }[] }) | null> {
   const [row] = await db.select(assignmentColumns).from(assignments).innerJoin(units, eq(units.id, assignments.unitId)).where(eq(assignments.id, id));
@@ -209,16 +209,7 @@ function forgetAssignments() {
 
 function loadAssignments() {
   const loading = db
-    .select({
-      id: assignments.id,
-      title: assignments.title,
-      note: assignments.note,
-      startsOn: assignments.startsOn,
-      dueOn: assignments.dueOn,
-      statuses: assignments.statuses,
-      unitId: assignments.unitId,
-      createdAt: assignments.createdAt,
-    })
+    .select(ownColumns)
     .from(assignments)
     .orderBy(desc(assignments.dueOn), desc(assignments.id))
     // A query builder runs again each time it is awaited; keep its result.

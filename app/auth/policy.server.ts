@@ -58,11 +58,15 @@ export function notFound(): never {
 }
 
 /** Parses a route id; anything but a positive integer is simply not found. */
-export function parseId(value: string | undefined | null): number {
-  if (!value || !/^\d{1,9}$/.test(value)) notFound();
+/** A positive id from a URL segment or field, or null. */
+export function idOrNull(value: string | undefined | null): number | null {
+  if (!value || !/^\d{1,9}$/.test(value)) return null;
   const id = Number(value);
-  if (id <= 0) notFound();
-  return id;
+  return id > 0 ? id : null;
+}
+
+export function parseId(value: string | undefined | null): number {
+  return idOrNull(value) ?? notFound();
 }
 
 /** For pages behind /admin: the viewer must hold a role somewhere. */

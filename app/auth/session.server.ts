@@ -55,13 +55,13 @@ async function resolve(cookieHeader: string | null, { extend = true } = {}): Pro
   const [row] = await hotQuery<ViewerRow>("viewer_by_session", VIEWER_BY_SESSION_SQL, [sessionId]);
   if (!row) return null;
   const now = Date.now();
-  const expiresAt = new Date(row.expires_at);
-  if (expiresAt.getTime() <= now) {
+  const expiresAt = row.expires_at.getTime();
+  if (expiresAt <= now) {
     await db.delete(sessions).where(eq(sessions.id, sessionId));
     return null;
   }
   if (row.disabled) return null;
-  const fresh = extend && expiresAt.getTime() - SESSION_MS / 2 <= now;
+  const fresh = extend && expiresAt - SESSION_MS / 2 <= now;
   if (fresh) await db.update(sessions).set({ expiresAt: new Date(now + SESSION_MS) }).where(eq(sessions.id, sessionId));
   const home = await unitById(row.unit_id);
   const grants: Grant[] = [];

@@ -12,6 +12,7 @@
 // answer instead of two. Sessions are still extended by lucia on the member's page loads.
 import { lucia } from "~/auth/lucia.server";
 import { isCrossOrigin } from "~/auth/origin.server";
+import { idOrNull } from "~/auth/policy.server";
 import { jsonBody, type DirectReply, type DirectRequest } from "~/http/direct.server";
 import { answerBodySchema } from "./forms";
 import { answerQuestion, sessionUser, timeOut } from "./play.server";
@@ -50,9 +51,8 @@ export async function handleContestAnswer(request: DirectRequest): Promise<Direc
   if (isCrossOrigin(request.method, request.header)) return refuse(403, "tampered");
   const answerer = await answererOf(request);
   if (!answerer) return refuse(401, "session");
-  const raw = request.params.contestId ?? "";
-  const contestId = /^\d{1,9}$/.test(raw) ? Number(raw) : 0;
-  if (contestId <= 0) return refuse(404, "notEntered");
+  const contestId = idOrNull(request.params.contestId);
+  if (contestId === null) return refuse(404, "notEntered");
   const parsed = answerBodySchema.safeParse(jsonBody(request));
   if (!parsed.success) return refuse(400, "tampered");
   const input = parsed.data;

@@ -8,6 +8,7 @@ import { useT } from "~/i18n/i18n";
 import { QUESTION_TYPES } from "~/quiz/grading";
 import { typeLabelKey } from "~/quiz/components";
 import { COUNT_FIELDS, contestSchema } from "./forms";
+import { UnitOptions } from "~/components/unit-options";
 
 export type ContestFormDefaults = {
   unitId?: number;
@@ -63,7 +64,6 @@ export function ContestFormView({
       countFillBlank: String(defaults.countFillBlank ?? 0),
     },
   });
-  const baseDepth = Math.min(...units.map((u) => u.depth));
   const chosenBanks = new Set((defaults.bankIds ?? []).map(String));
   return (
     <Form method="post" className="space-y-4" {...getFormProps(form)}>
@@ -74,12 +74,7 @@ export function ContestFormView({
           {t("contest.field.unit")}
         </label>
         <select {...getSelectProps(fields.unitId)} className="input">
-          {units.map((u) => (
-            <option key={u.id} value={u.id}>
-              {"\u3000".repeat(Math.max(0, u.depth - baseDepth))}
-              {u.name}
-            </option>
-          ))}
+          <UnitOptions units={units} />
         </select>
         <FieldError field={fields.unitId} />
       </div>

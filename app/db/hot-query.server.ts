@@ -65,7 +65,7 @@ async function pgliteHotQuery<T>(client: PGlite, name: string, text: string, par
           const code = (error as { code?: string }).code;
           if (!retry || !code || !STALE_STATEMENT.has(code)) throw error;
           known.delete(name);
-          await client.execProtocol(concat([protocol.serialize.query(`deallocate "${name}"`)]), { syncToFs: false }).catch(() => {});
+          await client.execProtocol(protocol.serialize.query(`deallocate "${name}"`), { syncToFs: false }).catch(() => {});
           return run(false);
         }
       };

@@ -4,7 +4,8 @@ import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
 import { db } from "~/db/client.server";
 import { pointRules } from "~/db/schema";
 import { ensureDefaultPointRules, type RuleVersion } from "./ledger.server";
-import { addDays, DEFAULT_RULES, pointsDay, type RuleCode } from "./rules";
+import { addDays } from "~/stats/metrics";
+import { DEFAULT_RULES, pointsDay, type RuleCode } from "./rules";
 
 export class RuleChangeError extends Error {
   constructor(

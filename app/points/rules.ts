@@ -122,8 +122,6 @@ export function pointsDay(at: Date = new Date()): string {
   return chinaDay(at);
 }
 
-export { addDays };
-
 export type Period = "week" | "month" | "year";
 export const PERIODS: Period[] = ["week", "month", "year"];
 

@@ -11,6 +11,7 @@ import { memberList, sumSubtree, toRow } from "~/stats/dashboard.server";
 import { ASSIGNMENT_FILTERS, assignmentFigures, assignmentMetric, chinaDay, formatRate } from "~/stats/metrics";
 import { assignmentListScope } from "~/stats/scope.server";
 import { useT } from "~/i18n/i18n";
+import { UnitOptions } from "~/components/unit-options";
 
 export const meta: MetaFunction = () => [{ title: "学习任务 · 网上党校" }];
 
@@ -93,7 +94,6 @@ export default function AssignmentPage() {
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const a = data.assignment;
-  const baseDepth = data.units[0]?.depth ?? 0;
   const query = `unit=${data.unit.id}&status=${data.filter}`;
   const pages = Math.max(1, Math.ceil(data.total / data.pageSize));
   const cells: [string, number | string, string?][] = [
@@ -160,12 +160,7 @@ export default function AssignmentPage() {
               {t("assign.filterUnit")}
             </label>
             <select id="unit" name="unit" defaultValue={data.unit.id} className="input">
-              {data.units.map((u) => (
-                <option key={u.id} value={u.id}>
-                  {"\u3000".repeat(Math.max(0, u.depth - baseDepth))}
-                  {u.name}
-                </option>
-              ))}
+              <UnitOptions units={data.units} />
             </select>
           </div>
           <div>

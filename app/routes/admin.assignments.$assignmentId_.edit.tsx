@@ -54,7 +54,7 @@ export default function EditAssignment() {
         ← {data.assignment.title}
       </Link>
       <h1 className="text-2xl font-bold">{t("assign.edit")}</h1>
-      <UnitPicker units={data.units} unitId={data.unit.id} baseDepth={data.units[0]?.depth ?? 0} />
+      <UnitPicker units={data.units} unitId={data.unit.id} />
       <AssignmentForm
         key={data.unit.id}
         unit={data.unit}

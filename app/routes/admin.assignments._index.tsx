@@ -8,6 +8,7 @@ import { listUnitsUnder } from "~/org/units.server";
 import { sumSubtree, toRow } from "~/stats/dashboard.server";
 import { assignmentFigures, assignmentMetric, chinaDay, daysBetween, formatRate } from "~/stats/metrics";
 import { useT } from "~/i18n/i18n";
+import { UnitOptions } from "~/components/unit-options";
 
 export const meta: MetaFunction = () => [{ title: "学习任务 · 网上党校" }];
 
@@ -43,7 +44,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export default function AssignmentList() {
   const t = useT();
   const data = useLoaderData<typeof loader>();
-  const baseDepth = data.units[0]?.depth ?? 0;
   return (
     <section className="card space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-2">
@@ -60,12 +60,7 @@ export default function AssignmentList() {
             {t("assign.filterUnit")}
           </label>
           <select id="unit" name="unit" defaultValue={data.unit.id} className="input" onChange={(e) => e.currentTarget.form?.requestSubmit()}>
-            {data.units.map((u) => (
-              <option key={u.id} value={u.id}>
-                {"\u3000".repeat(Math.max(0, u.depth - baseDepth))}
-                {u.name}
-              </option>
-            ))}
+            <UnitOptions units={data.units} />
           </select>
           <button type="submit" className="btn-secondary">
             {t("assign.filter")}

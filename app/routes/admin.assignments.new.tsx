@@ -40,7 +40,7 @@ export default function NewAssignment() {
   return (
     <section className="card space-y-4">
       <h1 className="text-2xl font-bold">{t("assign.new")}</h1>
-      <UnitPicker units={data.units} unitId={data.unit.id} baseDepth={data.units[0]?.depth ?? 0} />
+      <UnitPicker units={data.units} unitId={data.unit.id} />
       <AssignmentForm
         key={data.unit.id}
         unit={data.unit}

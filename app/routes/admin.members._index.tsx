@@ -6,6 +6,7 @@ import { requireViewer } from "~/auth/session.server";
 import { useT } from "~/i18n/i18n";
 import { listMembers } from "~/org/members.server";
 import { listUnitsUnder } from "~/org/units.server";
+import { UnitOptions } from "~/components/unit-options";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const viewer = await requireViewer({ request, context });
@@ -40,12 +41,7 @@ export default function MemberList() {
           {t("members.unit")}
         </label>
         <select id="unit" name="unit" defaultValue={data.unit.id} className="input">
-          {data.units.map((u) => (
-            <option key={u.id} value={u.id}>
-              {"\u3000".repeat(Math.max(0, u.depth - data.units[0].depth))}
-              {u.name}
-            </option>
-          ))}
+          <UnitOptions units={data.units} />
         </select>
         <label className="sr-only" htmlFor="q">
           {t("members.search")}

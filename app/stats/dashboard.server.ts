@@ -4,7 +4,7 @@
 import { sql } from "drizzle-orm";
 import { db } from "~/db/client.server";
 import { hotQuery } from "~/db/hot-query.server";
-import { unitTree, unitTreeWithCode } from "~/org/unit-cache.server";
+import { unitTree, unitTreeWithCode, type UnitInfo, type UnitTree } from "~/org/unit-cache.server";
 import { CODE_SEGMENT } from "~/org/kinds";
 import { yearlyRequirement } from "~/courses/rules";
 import { assignmentsConcerning, type AssignmentRow } from "~/assignments/assignments.server";
@@ -91,13 +91,10 @@ const SUBTREE_STATS_SQL = `
     select unit_id, metric, counts from unit_stats where unit_id = $3 and metric = any($4::text[])) r`;
 
 /**
- * The unit_stats rows of the subtree rooted at `code` for the summed `metrics`, and the unit's
+ * The unit_stats rows of the subtree rooted at `root` for the summed `metrics`, and the unit's
  * own rows of the subtree metrics among them. A fixed statement: every dashboard runs it.
  */
-async function subtreeStatRows(code: string, metrics: string[]): Promise<StatRow[]> {
-  const tree = await unitTreeWithCode(code);
-  const root = tree.byCode.get(code);
-  if (!root) return [];
+async function subtreeStatRows(tree: UnitTree, root: UnitInfo, metrics: string[]): Promise<StatRow[]> {
   const summed = metrics.filter((m) => !isSubtreeMetric(m));
   const stored = metrics.filter(isSubtreeMetric);
   const [result] = await hotQuery<{ rows: string }>("unit_stats_subtree", SUBTREE_STATS_SQL, [tree.subtreeIds(root.id), summed, root.id, stored]);
@@ -111,7 +108,9 @@ async function subtreeStatRows(code: string, metrics: string[]): Promise<StatRow
 /** Sums of the given metrics over the subtree rooted at `code` (subtree metrics: the unit's own row). */
 export async function sumSubtree(code: string, metrics: string[]): Promise<Map<string, Counts>> {
   if (metrics.length === 0) return new Map();
-  return totalsOf(foldRows(code, await subtreeStatRows(code, metrics)), metrics);
+  const tree = await unitTreeWithCode(code);
+  const root = tree.byCode.get(code);
+  return totalsOf(foldRows(code, root ? await subtreeStatRows(tree, root, metrics) : []), metrics);
 }
 
 export type Figures = AssignmentFigures | CreditFigures;
@@ -190,7 +189,8 @@ export async function unitDashboard(
   const below = assignmentList.filter((a) => !applies(a));
   const metrics = [...new Set([MEMBERS_METRIC, credit, selectedCredit, ...overview.map((a) => assignmentMetric(a.id)), selected.metric])];
   if (selected.kind === "assignment") metrics.push(assignmentDaysMetric(selected.id));
-  const [rows, activity] = await Promise.all([subtreeStatRows(unit.code, metrics), extras ? activityFlags() : null]);
+  const root = tree.byId.get(unit.id);
+  const [rows, activity] = await Promise.all([root ? subtreeStatRows(tree, root, metrics) : [], extras ? activityFlags() : null]);
   const counts = foldRows(unit.code, rows);
   const byChild = counts.byChild;
   const totals = totalsOf(counts, metrics);

@@ -11,7 +11,7 @@
 // DATA_DIR=memory:// (PGlite) or DATABASE_URL (a throwaway database is created on that server and
 // dropped at the end). Prints progress on stderr and one line `DASHBOARD_ENTRY {json}` on stdout.
 import { parseArgs } from "node:util";
-import pg from "pg";
+import { createThrowawayDatabase } from "./throwaway-db.js";
 
 const { values } = parseArgs({
   options: {
@@ -37,21 +37,9 @@ process.env.SEED_DEMO = "false";
 // On PostgreSQL: a database of our own, dropped at the end.
 let dropDatabase: (() => Promise<void>) | null = null;
 if (process.env.DATABASE_URL) {
-  const server = process.env.DATABASE_URL;
-  const name = `bench_dashboard_${process.pid}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  process.env.DATABASE_URL = url.toString();
-  dropDatabase = async () => {
-    const c = new pg.Client({ connectionString: server });
-    await c.connect();
-    await c.query(`drop database if exists ${name} with (force)`);
-    await c.end();
-  };
+  const database = await createThrowawayDatabase(process.env.DATABASE_URL, "bench_dashboard");
+  process.env.DATABASE_URL = database.url;
+  dropDatabase = database.drop;
 } else {
   process.env.DATA_DIR ??= "memory://";
 }

@@ -18,7 +18,8 @@ import {
 } from "~/points/ledger.server";
 import "~/points/listeners.server";
 import { changeRule, listRuleVersions, ruleAnnouncements, RuleChangeError } from "~/points/rule-admin.server";
-import { addDays, cappedAmount, isContestTop, periodStart, pointsDay, type RuleCode } from "~/points/rules";
+import { cappedAmount, isContestTop, periodStart, pointsDay, type RuleCode } from "~/points/rules";
+import { addDays } from "~/stats/metrics";
 import { pointHistory, pointTotals, todayProgress } from "~/points/summary.server";
 import { makeCourse, makeMember, makeUnitTree } from "~/seed/factories.server";
 
