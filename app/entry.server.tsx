@@ -6,9 +6,9 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import "./boot.server";
 
-// Mounted by scripts/server.js ahead of Remix in production.
+// Served by scripts/server.js ahead of Express and Remix in production.
 export { directRoutes } from "./http/direct-routes.server";
-export { DIRECT_HEADERS, MAX_DIRECT_BODY_BYTES } from "./http/direct.server";
+export { serveDirect } from "./http/direct.server";
 
 const ABORT_DELAY = 5_000;
 

@@ -1,5 +1,6 @@
 // The HTTP server: Express in front of the Remix request handler (Vite middleware in development).
 // Importing the server build opens and migrates the database and seeds the demo on first start.
+import http from "node:http";
 import path from "node:path";
 import { createRequestHandler } from "@remix-run/express";
 import compression from "compression";
@@ -48,35 +49,6 @@ if (viteDevServer) {
 }
 if (process.env.LOG_REQUESTS !== "false") app.use(morgan("tiny"));
 
-// The direct JSON endpoints (app/http/direct.server.ts): the same handlers as their Remix
-// resource routes, without Remix's per-request route matching.
-if (!viteDevServer) {
-  const { directRoutes, DIRECT_HEADERS, MAX_DIRECT_BODY_BYTES } = build.entry.module;
-  const readBody = express.text({ type: () => true, limit: MAX_DIRECT_BODY_BYTES });
-  const send = (res, status, body) => res.status(status).set(DIRECT_HEADERS).send(JSON.stringify(body));
-  for (const route of directRoutes) {
-    app.all(route.path, readBody, async (req, res) => {
-      try {
-        const reply = await route.handle({
-          method: req.method,
-          header: (name) => req.get(name) ?? null,
-          body: typeof req.body === "string" ? req.body : "",
-          params: req.params,
-        });
-        send(res, reply.status, reply.body);
-      } catch (error) {
-        console.error(error);
-        send(res, 500, { ok: false, error: "server error" });
-      }
-    });
-  }
-  // A body over the limit (or unreadable) is answered in JSON like the handlers' own refusals.
-  app.use(directRoutes.map((r) => r.path), (error, req, res, next) => {
-    if (!error.status || res.headersSent) return next(error);
-    send(res, error.status, { ok: false, error: error.status === 413 ? "body too large" : "bad body" });
-  });
-}
-
 app.all(
   "*",
   createRequestHandler({
@@ -86,7 +58,14 @@ app.all(
   }),
 );
 
-const server = app.listen(port, host, () => {
+// The direct JSON endpoints (app/http/direct.server.ts) are answered before Express: the same
+// handlers as their Remix resource routes, without the middleware chain and Remix's route matching.
+const { directRoutes, serveDirect } = viteDevServer ? {} : build.entry.module;
+const server = http.createServer((req, res) => {
+  if (directRoutes && serveDirect(directRoutes, req, res)) return;
+  app(req, res);
+});
+server.listen(port, host, () => {
   console.log(`网上党校 ready at http://localhost:${port}`);
 });
 // Video uploads of up to VIDEO_MAX_MB over a slow line outlast Node's 5-minute default.

@@ -10,15 +10,12 @@
 // the answer statement itself re-checks the session (answerQuestion with `session`): a session
 // signed out, expired or of an account disabled a moment ago answers nothing. One query per
 // answer instead of two. Sessions are still extended by lucia on the member's page loads.
-import { lucia } from "~/auth/lucia.server";
+import { forgetMember, recallMember, rememberMember, sessionIdOf } from "~/auth/remembered-sessions.server";
 import { isCrossOrigin } from "~/auth/origin.server";
 import { idOrNull } from "~/auth/policy.server";
 import { jsonBody, type DirectReply, type DirectRequest } from "~/http/direct.server";
 import { answerBodySchema } from "./forms";
 import { answerQuestion, sessionUser, timeOut } from "./play.server";
-
-const MAX_REMEMBERED = 50_000;
-const members = new Map<string, number>();
 
 type Answerer = { id: number; sessionId: string; checked: boolean };
 
@@ -27,22 +24,21 @@ type Answerer = { id: number; sessionId: string; checked: boolean };
  * otherwise it was remembered, and the caller must have the database check it again.
  */
 async function answererOf(request: DirectRequest): Promise<Answerer | null> {
-  const sessionId = lucia.readSessionCookie(request.header("cookie") ?? "");
+  const sessionId = sessionIdOf(request.header("cookie"));
   if (!sessionId) return null;
-  const remembered = members.get(sessionId);
-  if (remembered !== undefined) return { id: remembered, sessionId, checked: false };
-  const id = await sessionUser(sessionId);
-  if (id === null) return null;
-  if (members.size >= MAX_REMEMBERED) members.delete(members.keys().next().value!);
-  members.set(sessionId, id);
-  return { id, sessionId, checked: true };
+  const remembered = recallMember(sessionId);
+  if (remembered !== undefined) return { id: remembered.id, sessionId, checked: false };
+  const member = await sessionUser(sessionId);
+  if (member === null) return null;
+  rememberMember(sessionId, member);
+  return { id: member.id, sessionId, checked: true };
 }
 
 const refuse = (status: number, error: string): DirectReply => ({ status, body: { ok: false, error } });
 
 /** A session the database refused is forgotten. */
 function signedOut(sessionId: string) {
-  members.delete(sessionId);
+  forgetMember(sessionId);
   return refuse(401, "session");
 }
 
@@ -57,7 +53,7 @@ export async function handleContestAnswer(request: DirectRequest): Promise<Direc
   if (!parsed.success) return refuse(400, "tampered");
   const input = parsed.data;
   // Answers re-check the session inside their statement; timeouts (rare) look it up first.
-  if (input.intent === "timeout" && !answerer.checked && (await sessionUser(answerer.sessionId)) !== answerer.id) return signedOut(answerer.sessionId);
+  if (input.intent === "timeout" && !answerer.checked && (await sessionUser(answerer.sessionId))?.id !== answerer.id) return signedOut(answerer.sessionId);
   const result =
     input.intent === "answer"
       ? await answerQuestion(answerer, contestId, input.index, input.response, answerer.sessionId)

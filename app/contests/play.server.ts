@@ -12,6 +12,7 @@
 // (with their keys) in memory and grades without reading them again.
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Viewer } from "~/auth/policy.server";
+import { sessionStillValidSql, type RememberedMember } from "~/auth/remembered-sessions.server";
 import { db } from "~/db/client.server";
 import { hotQuery } from "~/db/hot-query.server";
 import { contestAnswers, contestEntries, contests } from "~/db/schema";
@@ -202,9 +203,7 @@ const ANSWER_SQL = `
       and ce.finished_at is null and ce.current_served_at is not null
       and now() <= ce.current_served_at + $5::int * interval '1 millisecond'
       and exists (select 1 from contests k where k.id = $1 and k.status = 'published' and now() < k.closes_at + $6::int * interval '1 millisecond')
-      and ($13::text is null or exists (
-        select 1 from sessions s join users u on u.id = s.user_id
-        where s.id = $13 and s.user_id = $2 and s.expires_at > now() and not u.disabled and not u.must_change_password))
+      and ($13::text is null or ${sessionStillValidSql("$13", "$2")})
     for update of ce
   ), upd as (
     update contest_entries ce set
@@ -228,13 +227,13 @@ const ANSWER_SQL = `
   select * from upd`;
 
 const SESSION_SQL = `
-  select u.id from sessions s join users u on u.id = s.user_id
+  select u.id, u.unit_id from sessions s join users u on u.id = s.user_id
   where s.id = $1 and s.expires_at > now() and not u.disabled and not u.must_change_password`;
 
 /** The member of an unexpired session of an enabled account that need not change its password, or null. */
-export async function sessionUser(sessionId: string): Promise<number | null> {
-  const [user] = await hotQuery<{ id: number }>("contest_session", SESSION_SQL, [sessionId]);
-  return user ? Number(user.id) : null;
+export async function sessionUser(sessionId: string): Promise<RememberedMember | null> {
+  const [user] = await hotQuery<{ id: number; unit_id: number }>("contest_session", SESSION_SQL, [sessionId]);
+  return user ? { id: Number(user.id), unitId: Number(user.unit_id) } : null;
 }
 
 /**
@@ -274,7 +273,7 @@ export async function answerQuestion(
     session,
   ]);
   if (!row) {
-    if (session && (await sessionUser(session)) !== viewer.id) return { ok: false, error: "session" };
+    if (session && (await sessionUser(session))?.id !== viewer.id) return { ok: false, error: "session" };
     return { ok: false, error: await whyRefused(viewer.id, contestId, index, limitMs) };
   }
   contestChanged(contestId);

@@ -113,7 +113,7 @@ export async function getLesson(viewer: Viewer, lessonId: number) {
 }
 
 /** Whether the member may study (and report progress on) a lesson. */
-export async function canStudyLesson(viewer: Viewer, lessonId: number) {
+export async function canStudyLesson(viewer: Pick<Viewer, "unitCode">, lessonId: number) {
   const entry = await lessonEntry(lessonId);
   return Boolean(entry && courseVisibleTo(entry.course, viewer));
 }

@@ -1,6 +1,7 @@
 import { and, eq, isNotNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { db } from "~/db/client.server";
+import { sessionStillValid, sessionStillValidSql } from "~/auth/remembered-sessions.server";
 import { hotQuery } from "~/db/hot-query.server";
 import { emitStudyEvent } from "./events.server";
 import { lessonEntry } from "./lesson-cache.server";
@@ -147,10 +148,21 @@ function remember(key: string, row: Row) {
  * compare-and-set on the row's version; after a few lost races the report takes a row lock.
  * The steady state is one statement: the compare-and-set update, with the day's study time
  * added in the same statement when the report brought new seconds.
+ * With `session` (app/auth/remembered-sessions.server.ts), the write also re-checks that the session
+ * is still the member's, in that unit; when it is not, nothing is written and the answer is "signedOut".
  */
-export function reportProgress(userId: number, report: ProgressReport, now = new Date()): Promise<ProgressState | null> {
-  return oneAtATime(`${userId}:${report.lessonId}`, () => applyProgress(userId, report, now));
+export function reportProgress(userId: number, report: ProgressReport, now?: Date): Promise<ProgressState | null>;
+export function reportProgress(userId: number, report: ProgressReport, now: Date, session: SessionCheck): Promise<ProgressState | null | "signedOut">;
+export function reportProgress(
+  userId: number,
+  report: ProgressReport,
+  now = new Date(),
+  session?: SessionCheck,
+): Promise<ProgressState | null | "signedOut"> {
+  return oneAtATime(`${userId}:${report.lessonId}`, () => applyProgress(userId, report, now, session));
 }
+
+export type SessionCheck = { sessionId: string; unitId: number };
 
 // Reports of one member on one lesson that reach this process together (a resent queue, two
 // tabs) run one after another: each then writes on the row the previous one left, instead of
@@ -167,7 +179,7 @@ function oneAtATime<T>(key: string, task: () => Promise<T>): Promise<T> {
   return result;
 }
 
-async function applyProgress(userId: number, report: ProgressReport, now: Date): Promise<ProgressState | null> {
+async function applyProgress(userId: number, report: ProgressReport, now: Date, session?: SessionCheck): Promise<ProgressState | null | "signedOut"> {
   const meta = await lessonMeta(report.lessonId);
   if (!meta || meta.kind === "quiz") return null;
   const isVideo = meta.kind === "video";
@@ -217,12 +229,16 @@ async function applyProgress(userId: number, report: ProgressReport, now: Date):
     };
   };
 
+  // The paths of more than one statement check the session first.
+  const signedIn = async () => !session || (await sessionStillValid(session.sessionId, { id: userId, unitId: session.unitId }));
+
   for (let attempt = 0; attempt < 3; attempt++) {
     const guess = attempt === 0 ? known.get(key) : undefined;
     const row: Row | undefined = guess ?? (await db.select(progressColumns).from(lessonProgress).where(where))[0];
     const outcome = apply(row);
+    if (!row && !(await signedIn())) return "signedOut";
     const written = row
-      ? await compareAndSet(userId, report.lessonId, row.version, outcome.values, outcome.applied.gained, now)
+      ? await compareAndSet(userId, report.lessonId, row.version, outcome.values, outcome.applied.gained, now, session)
       : await db.transaction(async (tx) => {
           const inserted = await tx
             .insert(lessonProgress)
@@ -234,6 +250,7 @@ async function applyProgress(userId: number, report: ProgressReport, now: Date):
           await addStudySeconds(userId, outcome.applied.gained, now, tx);
           return true;
         });
+    if (written === "signedOut") return written;
     if (!written) {
       known.delete(key);
       // A stale guess is not a lost race.
@@ -242,6 +259,7 @@ async function applyProgress(userId: number, report: ProgressReport, now: Date):
     }
     return settle(row, outcome);
   }
+  if (!(await signedIn())) return "signedOut";
   return db.transaction(async (tx) => {
     const inserted = await tx
       .insert(lessonProgress)
@@ -270,26 +288,36 @@ type ProgressValues = {
 };
 
 // The compare-and-set of a report, with its new seconds added to the day's study time in the
-// same statement (a data-modifying CTE), so they count exactly when the report is applied.
+// same statement (a data-modifying CTE), so they count exactly when the report is applied; with a
+// session ($14, in unit $15), only while that session is still the member's.
 const COMPARE_AND_SET_SQL = `
-  with p as (
+  with signed_in as (select $14::text is null or ${sessionStillValidSql("$14", "$1", "$15")} as ok),
+  p as (
     update lesson_progress
     set watched_ranges = $4::jsonb, watched_seconds = $5::real, active_seconds = $6::int, position_seconds = $7::real,
         reached_end = $8::boolean, last_seq = $9::bigint, last_report_at = $10::timestamptz, updated_at = $10::timestamptz, version = $11::int
-    where user_id = $1::int and lesson_id = $2::int and version = $3::int
+    where user_id = $1::int and lesson_id = $2::int and version = $3::int and (select ok from signed_in)
     returning 1),
   s as (
     insert into study_days (user_id, day, seconds)
     select $1::int, $12::date, $13::float8 from p where $13::float8 > 0
     on conflict (user_id, day) do update set seconds = study_days.seconds + excluded.seconds
     returning seconds)
-  select (select count(*) from p)::int as written, (select seconds from s) as seconds`;
+  select (select count(*) from p)::int as written, (select seconds from s) as seconds, (select ok from signed_in) as signed_in`;
 
 /** The compare-and-set write of a report: false when the row's version moved on. */
-async function compareAndSet(userId: number, lessonId: number, version: number, values: ProgressValues, gained: number, now: Date) {
+async function compareAndSet(
+  userId: number,
+  lessonId: number,
+  version: number,
+  values: ProgressValues,
+  gained: number,
+  now: Date,
+  session: SessionCheck | undefined,
+): Promise<boolean | "signedOut"> {
   const day = pointsDay(now);
   const seconds = gained > 0 ? gained : 0;
-  const [row] = await hotQuery<{ written: number; seconds: number | null }>("progress_compare_and_set", COMPARE_AND_SET_SQL, [
+  const [row] = await hotQuery<{ written: number; seconds: number | null; signed_in: boolean }>("progress_compare_and_set", COMPARE_AND_SET_SQL, [
     userId,
     lessonId,
     version,
@@ -303,7 +331,10 @@ async function compareAndSet(userId: number, lessonId: number, version: number, 
     values.version,
     day,
     seconds,
+    session?.sessionId ?? null,
+    session?.unitId ?? null,
   ]);
+  if (!row.signed_in) return "signedOut";
   if (row.written === 0) return false;
   if (seconds > 0) await studyTimeGrew(userId, day, row.seconds! - seconds, row.seconds!, now);
   return true;

@@ -1,8 +1,10 @@
 // JSON endpoints a member's browser calls many times a minute (progress reports, contest
-// answers). Their work is one or two prepared statements; Remix's per-request route matching and
-// Fetch objects cost several times that. So the production server (scripts/server.js) mounts
-// `directRoutes` in Express ahead of Remix, and the Remix resource routes at the same paths call
-// the same handlers through `respondDirect` (development, tests): one implementation, two doors.
+// answers). Their work is one prepared statement; Remix's per-request route matching and Fetch
+// objects, and Express's middleware chain, cost several times that. So the production server
+// (scripts/server.js) answers `directRoutes` with `serveDirect` before Express sees the request,
+// and the Remix resource routes at the same paths call the same handlers through `respondDirect`
+// (development, tests): one implementation, two doors.
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Params } from "@remix-run/react";
 
 /** What a direct handler sees of a request. */
@@ -41,4 +43,82 @@ export function jsonBody(request: DirectRequest): unknown {
   } catch {
     return null;
   }
+}
+
+export type DirectRoute = { path: string; handle: DirectHandler };
+
+/** The params of `pathname` under a route path such as "/contests/:contestId/answer", or null. */
+export function matchDirectPath(path: string, pathname: string): Record<string, string> | null {
+  const want = path.split("/");
+  const got = pathname.split("/");
+  if (want.length !== got.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    if (want[i].startsWith(":")) {
+      if (!got[i]) return null;
+      params[want[i].slice(1)] = got[i];
+    } else if (want[i] !== got[i]) return null;
+  }
+  return params;
+}
+
+/**
+ * Answers a request to one of `routes` on Node's own request and response, and returns true;
+ * returns false, touching nothing, for any other path. A body over MAX_DIRECT_BODY_BYTES is
+ * answered 413 and the connection closed, without reading the rest.
+ */
+export function serveDirect(routes: DirectRoute[], req: IncomingMessage, res: ServerResponse): boolean {
+  const url = req.url ?? "/";
+  const query = url.indexOf("?");
+  const pathname = query === -1 ? url : url.slice(0, query);
+  let route: DirectRoute | undefined;
+  let params: Record<string, string> | null = null;
+  for (const candidate of routes) {
+    params = matchDirectPath(candidate.path, pathname);
+    if (params) {
+      route = candidate;
+      break;
+    }
+  }
+  if (!route || !params) return false;
+  const send = (status: number, body: unknown, close = false) => {
+    if (res.headersSent) return;
+    const json = JSON.stringify(body);
+    // With a length, Node sends head and body in one write instead of chunked pieces.
+    res.writeHead(status, { ...DIRECT_HEADERS, "Content-Length": Buffer.byteLength(json), ...(close ? { Connection: "close" } : {}) });
+    res.end(json);
+  };
+  const tooLarge = () => send(413, { ok: false, error: "body too large" }, true);
+  if (Number(req.headers["content-length"] ?? 0) > MAX_DIRECT_BODY_BYTES) {
+    tooLarge();
+    return true;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_DIRECT_BODY_BYTES) {
+      if (!res.headersSent) tooLarge();
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on("error", () => res.destroy());
+  req.on("end", () => {
+    if (size > MAX_DIRECT_BODY_BYTES) return;
+    const header = (name: string) => {
+      const value = req.headers[name.toLowerCase()];
+      return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+    };
+    route
+      .handle({ method: req.method ?? "GET", header, body: Buffer.concat(chunks).toString("utf8"), params: params! })
+      .then(
+        (reply) => send(reply.status, reply.body),
+        (error: unknown) => {
+          console.error(error);
+          send(500, { ok: false, error: "server error" });
+        },
+      );
+  });
+  return true;
 }

@@ -4,7 +4,7 @@ import { getCourse, listCourses } from "~/courses/catalogue.server";
 import { completeLesson, reportProgress } from "~/courses/progress.server";
 import { studyRecord } from "~/courses/record.server";
 import { db } from "~/db/client.server";
-import { courseCompletions, lessonProgress, units } from "~/db/schema";
+import { courseCompletions, lessonProgress, sessions, units, users } from "~/db/schema";
 import { makeCourse, makeMember, makeUnitTree } from "~/seed/factories.server";
 import * as progressRoute from "~/routes/api.progress";
 import { invoke, sessionCookie } from "../support/routes";
@@ -180,6 +180,55 @@ describe("the progress endpoint", () => {
     })) as Response;
     expect(foreign.status).toBe(403);
     expect(await db.select().from(lessonProgress).where(eq(lessonProgress.lessonId, lessons[0].id))).toHaveLength(0);
+  });
+});
+
+describe("the progress endpoint's remembered sessions", () => {
+  it("re-checks the session in the write: signed out, moved to another unit, told to change the password", async () => {
+    const user = await makeMember({ unitId });
+    const { lessons } = await makeCourse({ unitId, lessons: [{ kind: "video", durationSeconds: 300 }] });
+    const lessonId = lessons[0].id;
+    const post = async (cookie: string, seq: number, to: number) => {
+      const response = (await progressRoute.action({
+        request: new Request("http://localhost:3000/api/progress", {
+          method: "POST",
+          headers: { cookie, origin: "http://localhost:3000", host: "localhost:3000", "content-type": "application/json" },
+          body: JSON.stringify({ reports: [{ lessonId, seq, ranges: [[0, to]], position: to }] }),
+        }),
+        params: {},
+        context: {},
+      })) as Response;
+      return { status: response.status, json: (await response.json()) as { results?: { error?: string; studiedSeconds?: number }[] } };
+    };
+    const lastSeq = async () =>
+      (await db.select({ seq: lessonProgress.lastSeq }).from(lessonProgress).where(and(eq(lessonProgress.userId, user.id), eq(lessonProgress.lessonId, lessonId))))[0]?.seq;
+
+    // Looked up, then remembered: both count.
+    let cookie = await sessionCookie(user.id);
+    expect((await post(cookie, 1, 1)).status).toBe(200);
+    expect((await post(cookie, 2, 2)).status).toBe(200);
+    expect(Number(await lastSeq())).toBe(2);
+
+    await db.delete(sessions).where(eq(sessions.userId, user.id));
+    expect((await post(cookie, 3, 3)).status).toBe(401);
+    expect(Number(await lastSeq())).toBe(2);
+
+    cookie = await sessionCookie(user.id);
+    expect((await post(cookie, 4, 4)).status).toBe(200);
+    await db.update(users).set({ unitId: otherUnitId }).where(eq(users.id, user.id));
+    const moved = await post(cookie, 5, 5);
+    expect(moved.status).toBe(200);
+    expect(moved.json.results![0].error).toBe("not found");
+    expect(Number(await lastSeq())).toBe(4);
+
+    // Moved back: the member remembered in the other unit is looked up again, and counts.
+    await db.update(users).set({ unitId }).where(eq(users.id, user.id));
+    expect((await post(cookie, 6, 6)).json.results![0].studiedSeconds).toBeGreaterThan(0);
+    expect(Number(await lastSeq())).toBe(6);
+
+    await db.update(users).set({ mustChangePassword: true }).where(eq(users.id, user.id));
+    expect((await post(cookie, 7, 7)).status).toBe(403);
+    expect(Number(await lastSeq())).toBe(6);
   });
 });
 
