@@ -2,6 +2,7 @@ import { and, eq, isNotNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { db } from "~/db/client.server";
 import { sessionStillValid, sessionStillValidSql } from "~/auth/remembered-sessions.server";
+import { createBatcher } from "~/db/batcher.server";
 import { hotQuery } from "~/db/hot-query.server";
 import { emitStudyEvent } from "./events.server";
 import { lessonEntry } from "./lesson-cache.server";
@@ -287,23 +288,68 @@ type ProgressValues = {
   version: number;
 };
 
-// The compare-and-set of a report, with its new seconds added to the day's study time in the
+// The compare-and-set of reports, with their new seconds added to the day's study time in the
 // same statement (a data-modifying CTE), so they count exactly when the report is applied; with a
-// session ($14, in unit $15), only while that session is still the member's.
+// session (in a unit), only while that session is still the member's. Reports that reach the
+// database together are written by one statement (app/db/batcher.server.ts); one member's reports
+// on one lesson never share a statement (`oneAtATime`).
 const COMPARE_AND_SET_SQL = `
-  with signed_in as (select $14::text is null or ${sessionStillValidSql("$14", "$1", "$15")} as ok),
+  with r as (
+    select * from jsonb_to_recordset($1::jsonb) as t(
+      k int, user_id int, lesson_id int, version int, ranges jsonb, watched real, active int, position real,
+      reached_end boolean, last_seq bigint, at timestamptz, next_version int, day date, seconds float8, session text, unit_id int)),
+  checked as (
+    select r.*, r.session is null or ${sessionStillValidSql("r.session", "r.user_id", "r.unit_id")} as signed_in from r),
   p as (
-    update lesson_progress
-    set watched_ranges = $4::jsonb, watched_seconds = $5::real, active_seconds = $6::int, position_seconds = $7::real,
-        reached_end = $8::boolean, last_seq = $9::bigint, last_report_at = $10::timestamptz, updated_at = $10::timestamptz, version = $11::int
-    where user_id = $1::int and lesson_id = $2::int and version = $3::int and (select ok from signed_in)
-    returning 1),
+    update lesson_progress lp
+    set watched_ranges = c.ranges, watched_seconds = c.watched, active_seconds = c.active, position_seconds = c.position,
+        reached_end = c.reached_end, last_seq = c.last_seq, last_report_at = c.at, updated_at = c.at, version = c.next_version
+    from checked c
+    where lp.user_id = c.user_id and lp.lesson_id = c.lesson_id and lp.version = c.version and c.signed_in
+    returning c.k, c.user_id, c.day, c.seconds),
   s as (
     insert into study_days (user_id, day, seconds)
-    select $1::int, $12::date, $13::float8 from p where $13::float8 > 0
+    select user_id, day, sum(seconds) from p where seconds > 0 group by user_id, day
     on conflict (user_id, day) do update set seconds = study_days.seconds + excluded.seconds
-    returning seconds)
-  select (select count(*) from p)::int as written, (select seconds from s) as seconds, (select ok from signed_in) as signed_in`;
+    returning user_id, day, seconds)
+  select c.k, c.signed_in, exists (select 1 from p where p.k = c.k) as written,
+         (select s.seconds from s where s.user_id = c.user_id and s.day = c.day) as day_seconds,
+         (select sum(p.seconds) from p where p.user_id = c.user_id and p.day = c.day and p.seconds > 0) as added_seconds
+  from checked c`;
+
+type CompareAndSet = {
+  user_id: number;
+  lesson_id: number;
+  version: number;
+  ranges: Range[];
+  watched: number;
+  active: number;
+  position: number;
+  reached_end: boolean;
+  last_seq: number;
+  at: Date;
+  next_version: number;
+  day: string;
+  seconds: number;
+  session: string | null;
+  unit_id: number | null;
+};
+type CompareAndSetRow = { k: number; signed_in: boolean; written: boolean; day_seconds: number | null; added_seconds: number | null };
+
+const compareAndSets = createBatcher(async (items: CompareAndSet[]) => {
+  const rows = await hotQuery<CompareAndSetRow>("progress_compare_and_set", COMPARE_AND_SET_SQL, [JSON.stringify(items.map((item, k) => ({ ...item, k })))]);
+  const byK = new Map(rows.map((row) => [Number(row.k), row]));
+  // A member's day total crossed a minute: told once per member and day, whichever report carried
+  // it. The writes have committed: a failure here must not send the group round again.
+  const told = new Set<string>();
+  for (const [k, item] of items.entries()) {
+    const row = byK.get(k);
+    if (!row?.written || row.day_seconds === null || row.added_seconds === null || told.has(`${item.user_id}:${item.day}`)) continue;
+    told.add(`${item.user_id}:${item.day}`);
+    await studyTimeGrew(item.user_id, item.day, row.day_seconds - row.added_seconds, row.day_seconds, item.at).catch((error) => console.error(error));
+  }
+  return items.map((_, k) => byK.get(k)!);
+});
 
 /** The compare-and-set write of a report: false when the row's version moved on. */
 async function compareAndSet(
@@ -315,29 +361,25 @@ async function compareAndSet(
   now: Date,
   session: SessionCheck | undefined,
 ): Promise<boolean | "signedOut"> {
-  const day = pointsDay(now);
-  const seconds = gained > 0 ? gained : 0;
-  const [row] = await hotQuery<{ written: number; seconds: number | null; signed_in: boolean }>("progress_compare_and_set", COMPARE_AND_SET_SQL, [
-    userId,
-    lessonId,
+  const row = await compareAndSets.write({
+    user_id: userId,
+    lesson_id: lessonId,
     version,
-    JSON.stringify(values.watchedRanges),
-    values.watchedSeconds,
-    values.activeSeconds,
-    values.positionSeconds,
-    values.reachedEnd,
-    values.lastSeq,
-    values.lastReportAt,
-    values.version,
-    day,
-    seconds,
-    session?.sessionId ?? null,
-    session?.unitId ?? null,
-  ]);
+    ranges: values.watchedRanges,
+    watched: values.watchedSeconds,
+    active: values.activeSeconds,
+    position: values.positionSeconds,
+    reached_end: values.reachedEnd,
+    last_seq: values.lastSeq,
+    at: values.lastReportAt,
+    next_version: values.version,
+    day: pointsDay(now),
+    seconds: gained > 0 ? gained : 0,
+    session: session?.sessionId ?? null,
+    unit_id: session?.unitId ?? null,
+  });
   if (!row.signed_in) return "signedOut";
-  if (row.written === 0) return false;
-  if (seconds > 0) await studyTimeGrew(userId, day, row.seconds! - seconds, row.seconds!, now);
-  return true;
+  return row.written;
 }
 
 /** Adds a report's new seconds to the member's study time of the day, inside `tx`. */

@@ -4,7 +4,7 @@ import { getCourse, listCourses } from "~/courses/catalogue.server";
 import { completeLesson, reportProgress } from "~/courses/progress.server";
 import { studyRecord } from "~/courses/record.server";
 import { db } from "~/db/client.server";
-import { courseCompletions, lessonProgress, sessions, units, users } from "~/db/schema";
+import { courseCompletions, lessonProgress, sessions, studyDays, units, users } from "~/db/schema";
 import { makeCourse, makeMember, makeUnitTree } from "~/seed/factories.server";
 import * as progressRoute from "~/routes/api.progress";
 import { invoke, sessionCookie } from "../support/routes";
@@ -86,6 +86,26 @@ describe("video progress", () => {
     const [row] = await db.select().from(lessonProgress).where(and(eq(lessonProgress.userId, user.id), eq(lessonProgress.lessonId, id)));
     expect(row.watchedRanges).toEqual([[0, 1], ...Array.from({ length: 10 }, (_, i) => [10 + i * 10, 12 + i * 10])]);
     expect(row.watchedSeconds).toBe(21);
+  });
+
+  it("writes reports of several members and lessons arriving together in one go, each counted once", async () => {
+    const [ann, bob] = [await makeMember({ unitId }), await makeMember({ unitId })];
+    const { lessons } = await makeCourse({ lessons: [{ kind: "video", durationSeconds: 1000 }, { kind: "video", durationSeconds: 1000 }] });
+    const pairs = [ann, bob].flatMap((user) => lessons.map((lesson) => ({ userId: user.id, lessonId: lesson.id })));
+    for (const { userId, lessonId } of pairs) await reportProgress(userId, { lessonId, seq: 1, ranges: [[0, 10]], position: 10 }, at(0));
+    // One report per member and lesson at once: one group.
+    const states = await Promise.all(
+      pairs.map(({ userId, lessonId }) => reportProgress(userId, { lessonId, seq: 2, ranges: [[0, 30]], position: 30 }, at(10))),
+    );
+    expect(states.map((state) => state?.studiedSeconds)).toEqual([30, 30, 30, 30]);
+    const rows = await db.select().from(lessonProgress).where(eq(lessonProgress.userId, ann.id));
+    expect(rows.map((r) => r.watchedSeconds)).toEqual([30, 30]);
+    expect(rows.every((r) => r.positionSeconds === 30 && Number(r.lastSeq) === 2)).toBe(true);
+    // Each member's day holds both lessons' seconds: 2 × 10 from the first reports, 2 × 20 now.
+    for (const user of [ann, bob]) {
+      const [day] = await db.select().from(studyDays).where(eq(studyDays.userId, user.id));
+      expect(day.seconds).toBe(60);
+    }
   });
 });
 
