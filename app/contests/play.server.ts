@@ -14,6 +14,7 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import type { Viewer } from "~/auth/policy.server";
 import { sessionStillValidSql, type RememberedMember } from "~/auth/remembered-sessions.server";
 import { db } from "~/db/client.server";
+import { createBatcher } from "~/db/batcher.server";
 import { hotQuery } from "~/db/hot-query.server";
 import { contestAnswers, contestEntries, contests } from "~/db/schema";
 import { awardContest } from "~/points/ledger.server";
@@ -189,42 +190,71 @@ export type Answered = {
 type Advanced = { id: number; current_index: number; score: number; total_ms: number; finished: boolean; elapsed: number; points: number };
 
 /**
- * The answer statement: one round trip, one implicit transaction. $1 contest, $2 member, $3 index
- * answered, $4 question time (ms), $5 that plus the grace, $6 the grace, $7 number of questions,
- * $8 right?, $9 points per right answer, $10 speed bonus on?, $11 contest position, $12 response,
- * $13 the session the answer came with (null: the caller checked who answers). The points are
- * answerPoints() of scoring.ts, on the database's clock.
+ * The answer statement, for all the answers that reach the database together (group commit,
+ * app/db/batcher.server.ts): one round trip, one implicit transaction. Per answer (`k`): the
+ * contest, member, index answered, question time (ms), that plus the grace, the grace, number of
+ * questions, right?, points per right answer, speed bonus on?, contest position, response, and the
+ * session the answer came with (null: the caller checked who answers). The points are
+ * answerPoints() of scoring.ts, on the database's clock. Two copies of one answer in a group
+ * advance the entry once: the other finds no row, like a second request would.
  */
 const ANSWER_SQL = `
-  with old as (
-    select ce.id, least($4::int, greatest(0, round(extract(epoch from (now() - ce.current_served_at)) * 1000)))::int as elapsed
-    from contest_entries ce
-    where ce.contest_id = $1 and ce.user_id = $2 and ce.current_index = $3
-      and ce.finished_at is null and ce.current_served_at is not null
-      and now() <= ce.current_served_at + $5::int * interval '1 millisecond'
-      and exists (select 1 from contests k where k.id = $1 and k.status = 'published' and now() < k.closes_at + $6::int * interval '1 millisecond')
-      and ($13::text is null or ${sessionStillValidSql("$13", "$2")})
+  with r as (
+    select * from jsonb_to_recordset($1::jsonb) as t(
+      k int, contest_id int, user_id int, idx int, limit_ms int, window_ms int, grace_ms int, total int,
+      correct boolean, per_correct int, bonus boolean, position int, response jsonb, session text)
+  ), old as (
+    select r.k, ce.id, r.total, r.correct, r.per_correct, r.bonus, r.limit_ms, r.position, r.response,
+           least(r.limit_ms, greatest(0, round(extract(epoch from (now() - ce.current_served_at)) * 1000)))::int as elapsed
+    from r join contest_entries ce on ce.contest_id = r.contest_id and ce.user_id = r.user_id and ce.current_index = r.idx
+    where ce.finished_at is null and ce.current_served_at is not null
+      and now() <= ce.current_served_at + r.window_ms * interval '1 millisecond'
+      and exists (select 1 from contests c where c.id = r.contest_id and c.status = 'published' and now() < c.closes_at + r.grace_ms * interval '1 millisecond')
+      and (r.session is null or ${sessionStillValidSql("r.session", "r.user_id")})
     for update of ce
   ), upd as (
     update contest_entries ce set
       current_index = ce.current_index + 1,
-      current_served_at = case when ce.current_index + 1 < $7::int then now() end,
-      finished_at = case when ce.current_index + 1 >= $7::int then now() end,
+      current_served_at = case when ce.current_index + 1 < old.total then now() end,
+      finished_at = case when ce.current_index + 1 >= old.total then now() end,
       score = ce.score + p.points,
       total_ms = ce.total_ms + old.elapsed,
-      correct_count = ce.correct_count + case when $8::boolean then 1 else 0 end
+      correct_count = ce.correct_count + case when old.correct then 1 else 0 end
     from old cross join lateral (
-      select case when $8::boolean
-        then $9::int + case when $10::boolean then round(1000.0 * ($4::int - old.elapsed) / $4::int)::int else 0 end
+      select case when old.correct
+        then old.per_correct + case when old.bonus then round(1000.0 * (old.limit_ms - old.elapsed) / old.limit_ms)::int else 0 end
         else 0 end as points
     ) p
     where ce.id = old.id
-    returning ce.id, ce.current_index, ce.score, ce.total_ms, ce.finished_at is not null as finished, old.elapsed, p.points
+    returning old.k, ce.id, ce.current_index, ce.score, ce.total_ms, ce.finished_at is not null as finished, old.elapsed, p.points,
+              old.position, old.response, old.correct
   ), ins as (
     insert into contest_answers (entry_id, position, response, correct, elapsed_ms, score)
-    select id, $11::int, $12::jsonb, $8::boolean, elapsed, points from upd
+    select id, position, response, correct, elapsed, points from upd
   )
-  select * from upd`;
+  select k, id, current_index, score, total_ms, finished, elapsed, points from upd`;
+
+type AnswerItem = {
+  contest_id: number;
+  user_id: number;
+  idx: number;
+  limit_ms: number;
+  window_ms: number;
+  grace_ms: number;
+  total: number;
+  correct: boolean;
+  per_correct: number;
+  bonus: boolean;
+  position: number;
+  response: QuizResponse;
+  session: string | null;
+};
+
+const answers = createBatcher(async (items: AnswerItem[]) => {
+  const rows = await hotQuery<Advanced & { k: number }>("contest_answer", ANSWER_SQL, [JSON.stringify(items.map((item, k) => ({ ...item, k })))]);
+  const byK = new Map(rows.map((row) => [Number(row.k), row]));
+  return items.map((_, k) => byK.get(k));
+});
 
 const SESSION_SQL = `
   select u.id, u.unit_id from sessions s join users u on u.id = s.user_id
@@ -257,21 +287,21 @@ export async function answerQuestion(
   const { correct } = grade(version, response);
   const { secondsPerQuestion, pointsPerCorrect, speedBonus } = content.rule;
   const limitMs = secondsPerQuestion * 1000;
-  const [row] = await hotQuery<Advanced>("contest_answer", ANSWER_SQL, [
-    contestId,
-    viewer.id,
-    index,
-    limitMs,
-    limitMs + ANSWER_GRACE_MS,
-    ANSWER_GRACE_MS,
+  const row = await answers.write({
+    contest_id: contestId,
+    user_id: viewer.id,
+    idx: index,
+    limit_ms: limitMs,
+    window_ms: limitMs + ANSWER_GRACE_MS,
+    grace_ms: ANSWER_GRACE_MS,
     total,
     correct,
-    pointsPerCorrect,
-    speedBonus,
+    per_correct: pointsPerCorrect,
+    bonus: speedBonus,
     position,
-    JSON.stringify(response),
+    response,
     session,
-  ]);
+  });
   if (!row) {
     if (session && (await sessionUser(session))?.id !== viewer.id) return { ok: false, error: "session" };
     return { ok: false, error: await whyRefused(viewer.id, contestId, index, limitMs) };

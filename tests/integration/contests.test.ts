@@ -231,6 +231,27 @@ describe("taking part", () => {
     expect((await entryOf(contest.id, member.id)).currentIndex).toBe(1);
   });
 
+  it("grades answers of several members arriving together each on its own entry and clock", async () => {
+    const contest = await publishedContest(world, { secondsPerQuestion: 10, pointsPerCorrect: 100 });
+    const [right, wrong, late] = await Promise.all(world.members.slice(0, 3).map((m) => viewerOf(m.id)));
+    for (const member of [right, wrong, late]) {
+      await enterContest(member, contest);
+      await playState(member, contest);
+    }
+    await ageServed(contest.id, late.id, 10_000 + ANSWER_GRACE_MS + 500);
+    const results = await Promise.all([
+      answerQuestion(right, contest.id, 0, await responseFor(contest.id, right.id, 0)),
+      answerQuestion(wrong, contest.id, 0, await responseFor(contest.id, wrong.id, 0, false)),
+      answerQuestion(late, contest.id, 0, await responseFor(contest.id, late.id, 0)),
+    ]);
+    expect(results.map((r) => (r.ok ? r.points : r.error))).toEqual([expect.any(Number), 0, "late"]);
+    expect((results[0] as { points: number }).points).toBeGreaterThan(100);
+    expect((await entryOf(contest.id, right.id)).score).toBe((results[0] as { points: number }).points);
+    expect((await entryOf(contest.id, wrong.id)).currentIndex).toBe(1);
+    expect((await entryOf(contest.id, late.id)).currentIndex).toBe(0);
+    expect(await answersOf(contest.id, late.id)).toHaveLength(0);
+  });
+
   it("breaks ties by total time, shows score, rank and explanations, and closes with points once", async () => {
     const contest = await publishedContest(world, { countSingle: 1, countTrueFalse: 1, countFillBlank: 0, secondsPerQuestion: 10, speedBonus: undefined });
     const [fast, slow, none] = await Promise.all(world.members.slice(0, 3).map((m) => viewerOf(m.id)));
