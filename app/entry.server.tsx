@@ -9,6 +9,7 @@ import "./boot.server";
 // Served by scripts/server.js ahead of Express and Remix in production.
 export { directRoutes } from "./http/direct-routes.server";
 export { serveDirect } from "./http/direct.server";
+export { createAdmission, pageConcurrency } from "./http/admission.server";
 
 const ABORT_DELAY = 5_000;
 

@@ -60,14 +60,27 @@ function entry(args, env) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] : NaN);
 
-/** A minimal HTTP client on keep-alive sockets: { status, text, ms }, or { error }. */
+/**
+ * A minimal HTTP client on keep-alive sockets: { status, text, ms }, or { error }. Each member (each
+ * cookie) has its own sockets, as each member has their own browser: one member's answer never
+ * waits in the client for another member's request.
+ */
 function client(base) {
+  const agents = new Map();
   // Idle sockets are closed before the server's 5 s keep-alive timeout would close them under a request.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 });
+  // Six at a time per member, as a browser allows per site over HTTP/1.1.
+  const agentOf = (cookie) => {
+    let agent = agents.get(cookie);
+    if (!agent) agents.set(cookie, (agent = new http.Agent({ keepAlive: true, maxSockets: 6, timeout: 4_000 })));
+    return agent;
+  };
   const url = new URL(base);
   return {
-    agent,
+    destroy: () => {
+      for (const agent of agents.values()) agent.destroy();
+    },
     request(method, pathname, { cookie, body, type } = {}) {
+      const agent = agentOf(cookie);
       const started = performance.now();
       return new Promise((resolve) => {
         const headers = { cookie, origin: base };
@@ -250,7 +263,7 @@ export async function main(argv) {
   delays.sort((x, y) => x - y);
 
   if (cpuProfDir) {
-    http1.agent.destroy();
+    http1.destroy();
     await app.stop();
     log(`app server CPU profile of the main run: ${fs.readdirSync(cpuProfDir).map((f) => path.join(cpuProfDir, f))[0] ?? "(none written)"}`);
     ({ app, base } = await startApp({ pg: opts.pg, dataDir: dataDir ?? undefined }));
@@ -271,7 +284,7 @@ export async function main(argv) {
   app.child.kill("SIGKILL");
   await app.exited;
   const killRun = await killRunPromise;
-  http1.agent.destroy();
+  http1.destroy();
   log(`killed after ${((Date.now() - killStarted) / 1000).toFixed(1)} s with ${[...killRun.acked.values()].reduce((a, n) => a + n, 0)} answers acknowledged; restarting`);
   const restarted = Date.now();
   ({ app, base } = await startApp({ pg: opts.pg, dataDir: dataDir ?? undefined }));

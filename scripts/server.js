@@ -49,14 +49,14 @@ if (viteDevServer) {
 }
 if (process.env.LOG_REQUESTS !== "false") app.use(morgan("tiny"));
 
-app.all(
-  "*",
-  createRequestHandler({
-    build,
-    mode: development ? "development" : "production",
-    getLoadContext: (req) => ({ clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown" }),
-  }),
-);
+const remix = createRequestHandler({
+  build,
+  mode: development ? "development" : "production",
+  getLoadContext: (req) => ({ clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown" }),
+});
+// In production, pages are let through a few at a time (app/http/admission.server.ts).
+const admission = viteDevServer ? null : build.entry.module.createAdmission(build.entry.module.pageConcurrency());
+app.all("*", admission ? (req, res, next) => admission.admit(req, res, () => remix(req, res, next)) : remix);
 
 // The direct JSON endpoints (app/http/direct.server.ts) are answered before Express: the same
 // handlers as their Remix resource routes, without the middleware chain and Remix's route matching.
@@ -65,7 +65,8 @@ const server = http.createServer((req, res) => {
   if (directRoutes && serveDirect(directRoutes, req, res)) return;
   app(req, res);
 });
-server.listen(port, host, () => {
+// A crowd connecting at once (a contest's start) should wait in the accept queue, not be refused.
+server.listen({ port, host, backlog: 4096 }, () => {
   console.log(`网上党校 ready at http://localhost:${port}`);
 });
 // Video uploads of up to VIDEO_MAX_MB over a slow line outlast Node's 5-minute default.

@@ -34,13 +34,16 @@ export function forgetMember(sessionId: string) {
 /**
  * SQL that is true while session `session` belongs to member `user`, has not expired, and the account
  * is enabled and need not change its password; with `unit`, also while the member is in that unit.
- * The arguments are placeholders of the statement it goes into, such as "$13".
+ * The arguments are placeholders or columns of the statement it goes into, such as "$13" or "r.session".
+ * A scalar subquery with a limit, not `exists`: for a statement checking a group of sessions the
+ * planner would otherwise hash every session there is instead of looking each one up by its key.
  */
 export function sessionStillValidSql(session: string, user: string, unit?: string) {
-  return `exists (
-    select 1 from sessions s join users u on u.id = s.user_id
+  return `coalesce((
+    select true from sessions s join users u on u.id = s.user_id
     where s.id = ${session}::text and s.user_id = ${user}::int and s.expires_at > now()
-      and not u.disabled and not u.must_change_password${unit ? ` and u.unit_id = ${unit}::int` : ""})`;
+      and not u.disabled and not u.must_change_password${unit ? ` and u.unit_id = ${unit}::int` : ""}
+    limit 1), false)`;
 }
 
 const STILL_VALID_SQL = `select ${sessionStillValidSql("$1", "$2", "$3")} as valid`;

@@ -204,14 +204,21 @@ const ANSWER_SQL = `
       k int, contest_id int, user_id int, idx int, limit_ms int, window_ms int, grace_ms int, total int,
       correct boolean, per_correct int, bonus boolean, position int, response jsonb, session text)
   ), old as (
-    select r.k, ce.id, r.total, r.correct, r.per_correct, r.bonus, r.limit_ms, r.position, r.response,
+    select r.k, ce.id, r.idx, r.total, r.correct, r.per_correct, r.bonus, r.limit_ms, r.position, r.response,
            least(r.limit_ms, greatest(0, round(extract(epoch from (now() - ce.current_served_at)) * 1000)))::int as elapsed
-    from r join contest_entries ce on ce.contest_id = r.contest_id and ce.user_id = r.user_id and ce.current_index = r.idx
-    where ce.finished_at is null and ce.current_served_at is not null
-      and now() <= ce.current_served_at + r.window_ms * interval '1 millisecond'
-      and exists (select 1 from contests c where c.id = r.contest_id and c.status = 'published' and now() < c.closes_at + r.grace_ms * interval '1 millisecond')
+    from r
+    -- Each answer's entry by its key (a lateral lookup: a join would scan all entries), locked.
+    join lateral (
+      select ce.id, ce.current_served_at from contest_entries ce
+      where ce.contest_id = r.contest_id and ce.user_id = r.user_id and ce.current_index = r.idx
+        and ce.finished_at is null and ce.current_served_at is not null
+      limit 1
+      for update
+    ) ce on true
+    where now() <= ce.current_served_at + r.window_ms * interval '1 millisecond'
+      and coalesce((select true from contests c where c.id = r.contest_id and c.status = 'published'
+                      and now() < c.closes_at + r.grace_ms * interval '1 millisecond' limit 1), false)
       and (r.session is null or ${sessionStillValidSql("r.session", "r.user_id")})
-    for update of ce
   ), upd as (
     update contest_entries ce set
       current_index = ce.current_index + 1,
@@ -225,7 +232,8 @@ const ANSWER_SQL = `
         then old.per_correct + case when old.bonus then round(1000.0 * (old.limit_ms - old.elapsed) / old.limit_ms)::int else 0 end
         else 0 end as points
     ) p
-    where ce.id = old.id
+    -- = any(...) has the planner fetch the entries by key rather than scan them all.
+    where ce.id = any (array(select id from old)) and ce.id = old.id and ce.current_index = old.idx
     returning old.k, ce.id, ce.current_index, ce.score, ce.total_ms, ce.finished_at is not null as finished, old.elapsed, p.points,
               old.position, old.response, old.correct
   ), ins as (

@@ -1,0 +1,53 @@
+// Admission for page requests. When 2,000 members press "start" at once, each page request
+// queues several queries on the database; an embedded database runs one at a time, first come first
+// served, so a contest answer arriving behind them would wait seconds. Page requests are therefore
+// let through a few at a time, the others wait their turn here (nothing refused, no error pages),
+// and the direct endpoints (app/http/direct.server.ts), which do not pass through here, stay fast.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import pLimit from "p-limit";
+
+export type Admission = {
+  /** Runs `handle` for the request when its turn comes; its slot is free when the response is done. */
+  admit: (req: IncomingMessage, res: ServerResponse, handle: () => unknown) => void;
+  readonly active: number;
+  readonly waiting: number;
+};
+
+/**
+ * At most `concurrency` page requests at a time. Event streams (live boards, battles) stay open
+ * for minutes and do their work in between, so they are let through without taking a slot.
+ */
+export function createAdmission(concurrency: number): Admission {
+  const limit = pLimit(concurrency);
+  return {
+    admit(req, res, handle) {
+      if (String(req.headers.accept ?? "").includes("text/event-stream")) {
+        handle();
+        return;
+      }
+      void limit(
+        () =>
+          new Promise<void>((resolve) => {
+            // A client that went away while waiting gets no work done for it.
+            if (res.destroyed || res.writableEnded) return resolve();
+            res.once("close", resolve);
+            res.once("finish", resolve);
+            handle();
+          }),
+      );
+    },
+    get active() {
+      return limit.activeCount;
+    },
+    get waiting() {
+      return limit.pendingCount;
+    },
+  };
+}
+
+/** Page requests at a time: PAGE_CONCURRENCY, or 8 on the embedded database and 32 on PostgreSQL. */
+export function pageConcurrency(env = process.env) {
+  const configured = Number(env.PAGE_CONCURRENCY);
+  if (Number.isInteger(configured) && configured > 0) return configured;
+  return env.DATABASE_URL ? 32 : 8;
+}
