@@ -178,6 +178,7 @@ async function play(api, contest, members, { think, until = () => false, onAck =
         if (r.status === 200 && body.ok) {
           acked.set(m.userId, (acked.get(m.userId) ?? 0) + 1);
           latencies.push(r.ms);
+          if (process.env.LATENCY_WINDOWS) (globalThis.__pairs ??= []).push([Date.now(), r.ms]);
           ackTimes.push(Date.now());
           onAck();
         } else {
@@ -250,6 +251,11 @@ export async function main(argv) {
   if (!app.running) throw new Error(`the app server died during the run:\n${app.output()}`);
 
   const answers = mainRun.latencies.length;
+  if (process.env.LATENCY_WINDOWS) {
+    const pairs = globalThis.__pairs; const t0 = pairs[0][0]; const win = new Map();
+    for (const [t, ms] of pairs) { const k = Math.floor((t - t0) / 5000); (win.get(k) ?? win.set(k, []).get(k)).push(ms); }
+    for (const [k, l] of win) { l.sort((a, b) => a - b); console.log(`window ${k * 5}s n=${l.length} p50=${l[Math.floor(l.length / 2)].toFixed(1)} p99=${l[Math.floor(l.length * 0.99)].toFixed(1)}`); }
+  }
   const t10 = mainRun.ackTimes[Math.floor(answers * 0.1)];
   const t90 = mainRun.ackTimes[Math.floor(answers * 0.9)];
   const sustained = (answers * 0.8) / ((t90 - t10) / 1000);

@@ -11,6 +11,7 @@
 // Question versions are immutable once published, so each process caches a contest's questions
 // (with their keys) in memory and grades without reading them again.
 import { and, asc, eq, sql } from "drizzle-orm";
+import pLimit from "p-limit";
 import type { Viewer } from "~/auth/policy.server";
 import { sessionStillValidSql, type RememberedMember } from "~/auth/remembered-sessions.server";
 import { db } from "~/db/client.server";
@@ -174,6 +175,29 @@ export async function playState(viewer: Pick<Viewer, "id">, contest: ContestWith
 // ---------------------------------------------------------------------------------------------
 // Answering
 
+// Taking part earns points when a member finishes. The award (a transaction of several statements)
+// is written after the last answer is acknowledged, one at a time and at most one per
+// AWARD_SPACING_MS, so a crowd finishing together does not crowd out the answers of those still
+// playing. Closing the contest awards every entrant again (idempotently), so an award a crash lost
+// is written then.
+const awardsInOrder = pLimit(1);
+const AWARD_SPACING_MS = 10;
+
+function awardOnFinish(userId: number, contestId: number) {
+  const at = new Date();
+  void awardsInOrder(async () => {
+    await awardContest({ userId, contestId, at });
+    await new Promise((resolve) => setTimeout(resolve, AWARD_SPACING_MS));
+  }).catch((error: unknown) =>
+    console.error(`contests: points of user ${userId} for contest ${contestId} not written yet (closing writes them): ${String(error)}`),
+  );
+}
+
+/** Resolves once the awards of the members who finished so far are written. */
+export function finishAwardsWritten(): Promise<void> {
+  return awardsInOrder(() => undefined);
+}
+
 export type AnswerError = "notEntered" | "closed" | "alreadyAnswered" | "notServed" | "late" | "tampered" | "finished";
 
 export type Answered = {
@@ -315,7 +339,7 @@ export async function answerQuestion(
     return { ok: false, error: await whyRefused(viewer.id, contestId, index, limitMs) };
   }
   contestChanged(contestId);
-  if (row.finished) await awardContest({ userId: viewer.id, contestId });
+  if (row.finished) awardOnFinish(viewer.id, contestId);
   return afterAdvance(viewer.id, contestId, content, row, correct);
 }
 
@@ -382,7 +406,7 @@ export async function timeOut(viewer: Pick<Viewer, "id">, contestId: number, ind
     return { ok: false, error: await whyRefused(viewer.id, contestId, index, limitMs) };
   }
   contestChanged(contestId);
-  if (row.finished) await awardContest({ userId: viewer.id, contestId });
+  if (row.finished) awardOnFinish(viewer.id, contestId);
   return afterAdvance(viewer.id, contestId, content, row, false);
 }
 

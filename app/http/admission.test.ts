@@ -43,8 +43,8 @@ describe("createAdmission", () => {
 
 describe("pageConcurrency", () => {
   it("is configurable, and smaller on the embedded database", () => {
-    expect(pageConcurrency({ PAGE_CONCURRENCY: "5" })).toBe(5);
-    expect(pageConcurrency({ PAGE_CONCURRENCY: "-1" })).toBe(8);
-    expect(pageConcurrency({ DATABASE_URL: "postgres://x" })).toBe(32);
+    expect(pageConcurrency({ PAGE_CONCURRENCY: "5" } as unknown as NodeJS.ProcessEnv)).toBe(5);
+    expect(pageConcurrency({ PAGE_CONCURRENCY: "-1" } as unknown as NodeJS.ProcessEnv)).toBe(8);
+    expect(pageConcurrency({ DATABASE_URL: "postgres://x" } as unknown as NodeJS.ProcessEnv)).toBe(32);
   });
 });

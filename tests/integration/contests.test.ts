@@ -5,7 +5,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { closeContest, ContestError, createContest, drawContest, frozenQuestions, getContest, publishContest, updateContest } from "~/contests/contests.server";
 import { computeBoard } from "~/contests/live.server";
-import { answerQuestion, enterContest, myResult, openContestsFor, playState, timeOut } from "~/contests/play.server";
+import { answerQuestion, enterContest, finishAwardsWritten, myResult, openContestsFor, playState, timeOut } from "~/contests/play.server";
 import { ANSWER_GRACE_MS, answerPoints } from "~/contests/scoring";
 import { db } from "~/db/client.server";
 import { contestAnswers, contestEntries, contestQuestions, pointEntries, questions, users } from "~/db/schema";
@@ -286,6 +286,14 @@ describe("taking part", () => {
     const group1 = board.units.find((u) => u.name === "赛一组")!;
     expect(group1).toMatchObject({ entrants: 3, eligible: 3, participation: 1 });
     expect(board.units.find((u) => u.name === "赛二组")).toMatchObject({ entrants: 0, eligible: 1, participation: 0 });
+
+    // Finishing earns the points for taking part, written just after the last answer.
+    await finishAwardsWritten();
+    const earned = await db.select().from(pointEntries).where(eq(pointEntries.sourceKey, `contest:${contest.id}`));
+    expect(earned.map((p) => [p.userId, p.ruleCode]).sort()).toEqual([
+      [fast.id, "contest"],
+      [slow.id, "contest"],
+    ].sort());
 
     expect(await closeContest(contest.id)).toBe(true);
     expect(await closeContest(contest.id)).toBe(false);
