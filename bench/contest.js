@@ -141,6 +141,7 @@ async function play(api, contest, members, { think, until = () => false, onAck =
   const enterMs = enter.filter((r) => r.ms !== undefined).map((r) => r.ms).sort((a, b) => a - b);
   const acked = new Map();
   const latencies = [];
+  const timeline = [];
   const ackTimes = [];
   const refusals = {};
   let failed = 0;
@@ -178,7 +179,7 @@ async function play(api, contest, members, { think, until = () => false, onAck =
         if (r.status === 200 && body.ok) {
           acked.set(m.userId, (acked.get(m.userId) ?? 0) + 1);
           latencies.push(r.ms);
-          if (process.env.LATENCY_WINDOWS) (globalThis.__pairs ??= []).push([Date.now(), r.ms]);
+          timeline.push([Date.now(), r.ms]);
           ackTimes.push(Date.now());
           onAck();
         } else {
@@ -197,7 +198,7 @@ async function play(api, contest, members, { think, until = () => false, onAck =
       }
     }),
   );
-  return { entered, enterOutcomes, enterMs, acked, latencies: latencies.sort((a, b) => a - b), ackTimes: ackTimes.sort((a, b) => a - b), refusals, failed, timedOut, resent };
+  return { entered, enterOutcomes, enterMs, acked, latencies: latencies.sort((a, b) => a - b), timeline, ackTimes: ackTimes.sort((a, b) => a - b), refusals, failed, timedOut, resent };
 }
 
 /** Acknowledged answers that are not rows in the database. */
@@ -251,11 +252,6 @@ export async function main(argv) {
   if (!app.running) throw new Error(`the app server died during the run:\n${app.output()}`);
 
   const answers = mainRun.latencies.length;
-  if (process.env.LATENCY_WINDOWS) {
-    const pairs = globalThis.__pairs; const t0 = pairs[0][0]; const win = new Map();
-    for (const [t, ms] of pairs) { const k = Math.floor((t - t0) / 5000); (win.get(k) ?? win.set(k, []).get(k)).push(ms); }
-    for (const [k, l] of win) { l.sort((a, b) => a - b); console.log(`window ${k * 5}s n=${l.length} p50=${l[Math.floor(l.length / 2)].toFixed(1)} p99=${l[Math.floor(l.length * 0.99)].toFixed(1)}`); }
-  }
   const t10 = mainRun.ackTimes[Math.floor(answers * 0.1)];
   const t90 = mainRun.ackTimes[Math.floor(answers * 0.9)];
   const sustained = (answers * 0.8) / ((t90 - t10) / 1000);
@@ -357,6 +353,19 @@ export async function main(argv) {
       ["kill -9: acknowledged answers missing", String(killLost)],
       ["kill -9: restart until ready", `${restartMs} ms`],
     ]),
+  );
+  // Where the slow answers were: per 10 s of the main run, by acknowledgement time.
+  const start = mainRun.timeline.reduce((min, [at]) => Math.min(min, at), Infinity);
+  const windows = [];
+  for (const [at, ms] of mainRun.timeline) (windows[Math.floor((at - start) / 10_000)] ??= []).push(ms);
+  console.log("answer latency by 10 s of the main run (acknowledged then): answers, p50 ms, p99 ms");
+  console.log(
+    windows
+      .map((list, i) => {
+        list.sort((a, b) => a - b);
+        return `  ${String(i * 10).padStart(3)}–${i * 10 + 10} s  ${String(list.length).padStart(6)}  ${round(percentile(list, 0.5))}  ${round(percentile(list, 0.99))}`;
+      })
+      .join("\n"),
   );
   return report({ bench: "contest", ok: failures.length === 0, db, ...figures, failures });
 }
