@@ -53,3 +53,13 @@ export async function sessionStillValid(sessionId: string, member: RememberedMem
   const [row] = await hotQuery<{ valid: boolean }>("session_still_valid", STILL_VALID_SQL, [sessionId, member.id, member.unitId]);
   return row.valid;
 }
+
+const SESSION_MEMBER_SQL = `
+  select u.id, u.unit_id from sessions s join users u on u.id = s.user_id
+  where s.id = $1 and s.expires_at > now() and not u.disabled and not u.must_change_password`;
+
+/** The member of an unexpired session of an enabled account that need not change its password, or null. */
+export async function sessionMember(sessionId: string): Promise<RememberedMember | null> {
+  const [user] = await hotQuery<{ id: number; unit_id: number }>("session_member", SESSION_MEMBER_SQL, [sessionId]);
+  return user ? { id: Number(user.id), unitId: Number(user.unit_id) } : null;
+}

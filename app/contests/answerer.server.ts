@@ -10,28 +10,28 @@
 // the answer statement itself re-checks the session (answerQuestion with `session`): a session
 // signed out, expired or of an account disabled a moment ago answers nothing. One query per
 // answer instead of two. Sessions are still extended by lucia on the member's page loads.
-import { forgetMember, recallMember, rememberMember, sessionIdOf } from "~/auth/remembered-sessions.server";
+import { forgetMember, recallMember, rememberMember, sessionIdOf, sessionMember } from "~/auth/remembered-sessions.server";
 import { isCrossOrigin } from "~/auth/origin.server";
 import { idOrNull } from "~/auth/policy.server";
 import { jsonBody, type DirectReply, type DirectRequest } from "~/http/direct.server";
 import { answerBodySchema } from "./forms";
-import { answerQuestion, sessionUser, timeOut } from "./play.server";
+import { answerQuestion, timeOut } from "./play.server";
 
-type Answerer = { id: number; sessionId: string; checked: boolean };
+type Answerer = { id: number; sessionId: string; lookedUpNow: boolean };
 
 /**
- * The member answering and their session, or null. `checked`: the session was looked up now;
+ * The member answering and their session, or null. `lookedUpNow`: the session was looked up now;
  * otherwise it was remembered, and the caller must have the database check it again.
  */
 async function answererOf(request: DirectRequest): Promise<Answerer | null> {
   const sessionId = sessionIdOf(request.header("cookie"));
   if (!sessionId) return null;
   const remembered = recallMember(sessionId);
-  if (remembered !== undefined) return { id: remembered.id, sessionId, checked: false };
-  const member = await sessionUser(sessionId);
+  if (remembered !== undefined) return { id: remembered.id, sessionId, lookedUpNow: false };
+  const member = await sessionMember(sessionId);
   if (member === null) return null;
   rememberMember(sessionId, member);
-  return { id: member.id, sessionId, checked: true };
+  return { id: member.id, sessionId, lookedUpNow: true };
 }
 
 const refuse = (status: number, error: string): DirectReply => ({ status, body: { ok: false, error } });
@@ -53,7 +53,7 @@ export async function handleContestAnswer(request: DirectRequest): Promise<Direc
   if (!parsed.success) return refuse(400, "tampered");
   const input = parsed.data;
   // Answers re-check the session inside their statement; timeouts (rare) look it up first.
-  if (input.intent === "timeout" && !answerer.checked && (await sessionUser(answerer.sessionId))?.id !== answerer.id) return signedOut(answerer.sessionId);
+  if (input.intent === "timeout" && !answerer.lookedUpNow && (await sessionMember(answerer.sessionId))?.id !== answerer.id) return signedOut(answerer.sessionId);
   const result =
     input.intent === "answer"
       ? await answerQuestion(answerer, contestId, input.index, input.response, answerer.sessionId)

@@ -77,6 +77,10 @@ export function parseTags(text: string | undefined): string[] {
   return [...new Set((text ?? "").split(/[,，;；、\s]+/u).map((t) => t.trim()).filter(Boolean))].slice(0, 20);
 }
 
+// Text PostgreSQL can store in jsonb: no NUL. Answers are written in groups, so one that the
+// database would refuse must be refused here, not fail the group it arrived with.
+const storableText = (max: number) => z.string().max(max).refine((s) => !s.includes("\u0000"), "NUL");
+
 /** What the contest page posts for each question: an answer, or "my time is up, next please". */
 export const answerBodySchema = z.discriminatedUnion("intent", [
   z.object({
@@ -84,9 +88,9 @@ export const answerBodySchema = z.discriminatedUnion("intent", [
     index: z.number().int().min(0).max(999),
     response: z
       .object({
-        choices: z.array(z.string().max(64)).max(8).optional(),
+        choices: z.array(storableText(64)).max(8).optional(),
         value: z.boolean().optional(),
-        blanks: z.array(z.string().max(500)).max(10).optional(),
+        blanks: z.array(storableText(500)).max(10).optional(),
       })
       .strict(),
   }),

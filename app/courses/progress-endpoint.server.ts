@@ -33,7 +33,7 @@ export async function handleProgressReports(request: DirectRequest): Promise<Dir
 // once more with a fresh look-up; that is safe because a report applied twice adds nothing the second time.
 async function reportAs(sessionId: string, cookie: string | null, reports: ProgressReport[]): Promise<DirectReply> {
   let member = recallMember(sessionId);
-  const checked = member === undefined;
+  const lookedUpNow = member === undefined;
   if (!member) {
     const viewer = await viewerForCookie(cookie);
     if (!viewer) return { status: 401, body: { error: "signed out" } };
@@ -47,7 +47,7 @@ async function reportAs(sessionId: string, cookie: string | null, reports: Progr
     // A lesson the member may not study is answered like a missing one; a remembered member
     // may have moved to a unit that sees it, so they are looked up again first.
     if (!(await canStudyLesson({ unitCode }, report.lessonId))) {
-      if (!checked) {
+      if (!lookedUpNow) {
         forgetMember(sessionId);
         return reportAs(sessionId, cookie, reports);
       }
@@ -57,7 +57,7 @@ async function reportAs(sessionId: string, cookie: string | null, reports: Progr
     const state = await reportProgress(member.id, report, new Date(), { sessionId, unitId: member.unitId });
     if (state === "signedOut") {
       forgetMember(sessionId);
-      return checked ? { status: 401, body: { error: "signed out" } } : reportAs(sessionId, cookie, reports);
+      return lookedUpNow ? { status: 401, body: { error: "signed out" } } : reportAs(sessionId, cookie, reports);
     }
     results.push(state ? { lessonId: report.lessonId, ...state } : { lessonId: report.lessonId, error: "not found" });
   }

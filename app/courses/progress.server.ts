@@ -1,6 +1,6 @@
 import { and, eq, isNotNull, sql } from "drizzle-orm";
 import { z } from "zod";
-import { db } from "~/db/client.server";
+import { db, driver } from "~/db/client.server";
 import { sessionStillValid, sessionStillValidSql } from "~/auth/remembered-sessions.server";
 import { createBatcher } from "~/db/batcher.server";
 import { hotQuery } from "~/db/hot-query.server";
@@ -336,20 +336,28 @@ type CompareAndSet = {
 };
 type CompareAndSetRow = { k: number; signed_in: boolean; written: boolean; day_seconds: number | null; added_seconds: number | null };
 
-const compareAndSets = createBatcher(async (items: CompareAndSet[]) => {
-  const rows = await hotQuery<CompareAndSetRow>("progress_compare_and_set", COMPARE_AND_SET_SQL, [JSON.stringify(items.map((item, k) => ({ ...item, k })))]);
-  const byK = new Map(rows.map((row) => [Number(row.k), row]));
-  // A member's day total crossed a minute: told once per member and day, whichever report carried
-  // it. The writes have committed: a failure here must not send the group round again.
-  const told = new Set<string>();
-  for (const [k, item] of items.entries()) {
-    const row = byK.get(k);
-    if (!row?.written || row.day_seconds === null || row.added_seconds === null || told.has(`${item.user_id}:${item.day}`)) continue;
-    told.add(`${item.user_id}:${item.day}`);
-    await studyTimeGrew(item.user_id, item.day, row.day_seconds - row.added_seconds, row.day_seconds, item.at).catch((error) => console.error(error));
-  }
-  return items.map((_, k) => byK.get(k)!);
-});
+// Several reports of one member in a group (different lessons) add to one day: the day's total
+// before and after the group goes with the first of them, which tells the listeners when a minute
+// was passed; the others tell nothing.
+type Written = CompareAndSetRow & { dayTotal: { before: number; after: number } | null };
+
+const compareAndSets = createBatcher(
+  async (items: CompareAndSet[]): Promise<Written[]> => {
+    const rows = await hotQuery<CompareAndSetRow>("progress_compare_and_set", COMPARE_AND_SET_SQL, [JSON.stringify(items.map((item, k) => ({ ...item, k })))]);
+    const byK = new Map(rows.map((row) => [Number(row.k), row]));
+    const carried = new Set<string>();
+    return items.map((item, k) => {
+      const row = byK.get(k)!;
+      const day = `${item.user_id}:${item.day}`;
+      if (!row.written || row.day_seconds === null || row.added_seconds === null || carried.has(day)) return { ...row, dayTotal: null };
+      carried.add(day);
+      return { ...row, dayTotal: { before: row.day_seconds - row.added_seconds, after: row.day_seconds } };
+    });
+  },
+  // PGlite runs one statement at a time anyway; PostgreSQL takes a few groups at once, so one
+  // group waiting on a row lock does not hold up every report behind it.
+  { concurrency: driver.kind === "pg" ? 4 : 1 },
+);
 
 /** The compare-and-set write of a report: false when the row's version moved on. */
 async function compareAndSet(
@@ -379,6 +387,7 @@ async function compareAndSet(
     unit_id: session?.unitId ?? null,
   });
   if (!row.signed_in) return "signedOut";
+  if (row.dayTotal) await studyTimeGrew(userId, pointsDay(now), row.dayTotal.before, row.dayTotal.after, now);
   return row.written;
 }
 

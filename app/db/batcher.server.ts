@@ -10,13 +10,14 @@ type Pending<I, O> = { item: I; resolve: (out: O) => void; reject: (error: unkno
 /**
  * `run` writes a group in one statement and answers in the order of the items. A group that fails
  * (a bad item, a deadlock with another instance) is written again item by item, so an error only
- * reaches the caller whose item caused it. At most `maxGroup` items go into one statement, and
- * one statement runs at a time; at low load a group is a single item, written on the next turn
- * of the event loop.
+ * reaches the caller whose item caused it. At most `maxGroup` items go into one statement, and at
+ * most `concurrency` statements run at once; at low load a group is a single item, written on the
+ * next turn of the event loop.
  */
-export function createBatcher<I, O>(run: (items: I[]) => Promise<O[]>, { maxGroup = 200 } = {}): Batcher<I, O> {
+export function createBatcher<I, O>(run: (items: I[]) => Promise<O[]>, { maxGroup = 200, concurrency = 1 } = {}): Batcher<I, O> {
   let queue: Pending<I, O>[] = [];
-  let flushing = false;
+  let running = 0;
+  let scheduled = false;
 
   async function writeGroup(group: Pending<I, O>[]) {
     try {
@@ -29,22 +30,26 @@ export function createBatcher<I, O>(run: (items: I[]) => Promise<O[]>, { maxGrou
     }
   }
 
-  async function flush() {
-    while (queue.length > 0) {
+  function pump() {
+    scheduled = false;
+    while (running < concurrency && queue.length > 0) {
       const group = queue.slice(0, maxGroup);
       queue = queue.slice(group.length);
-      await writeGroup(group);
+      running += 1;
+      void writeGroup(group).finally(() => {
+        running -= 1;
+        pump();
+      });
     }
-    flushing = false;
   }
 
   return {
     write(item) {
       return new Promise<O>((resolve, reject) => {
         queue.push({ item, resolve, reject });
-        if (!flushing) {
-          flushing = true;
-          setImmediate(() => void flush());
+        if (!scheduled && running < concurrency) {
+          scheduled = true;
+          setImmediate(pump);
         }
       });
     },

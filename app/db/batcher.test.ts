@@ -54,3 +54,22 @@ describe("createBatcher", () => {
     await expect(batcher.write(1)).rejects.toThrow("batch answered 0 of 1 items");
   });
 });
+
+describe("createBatcher with concurrency", () => {
+  it("runs up to that many groups at once", async () => {
+    let running = 0;
+    let most = 0;
+    const batcher = createBatcher(
+      async (items: number[]) => {
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        running -= 1;
+        return items;
+      },
+      { maxGroup: 1, concurrency: 3 },
+    );
+    expect(await Promise.all([1, 2, 3, 4, 5, 6].map((n) => batcher.write(n)))).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(most).toBe(3);
+  });
+});

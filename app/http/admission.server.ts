@@ -14,14 +14,17 @@ export type Admission = {
 };
 
 /**
- * At most `concurrency` page requests at a time. Event streams (live boards, battles) stay open
- * for minutes and do their work in between, so they are let through without taking a slot.
+ * At most `concurrency` page requests at a time. A request's slot is free once its response head is
+ * written: by then its loaders and actions have done their database work, and a long transfer (a
+ * video segment, an export, a slow phone) must not hold the slot. Two kinds go straight through:
+ * event streams (live boards, battles), which stay open for minutes and work in between, and large
+ * uploads, which spend their time receiving the file.
  */
 export function createAdmission(concurrency: number): Admission {
   const limit = pLimit(concurrency);
   return {
     admit(req, res, handle) {
-      if (String(req.headers.accept ?? "").includes("text/event-stream")) {
+      if (isEventStream(req) || Number(req.headers["content-length"] ?? 0) > UPLOAD_BYTES) {
         handle();
         return;
       }
@@ -30,8 +33,12 @@ export function createAdmission(concurrency: number): Admission {
           new Promise<void>((resolve) => {
             // A client that went away while waiting gets no work done for it.
             if (res.destroyed || res.writableEnded) return resolve();
+            const writeHead = res.writeHead;
+            res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse["writeHead"]>) {
+              resolve();
+              return writeHead.apply(this, args);
+            } as ServerResponse["writeHead"];
             res.once("close", resolve);
-            res.once("finish", resolve);
             handle();
           }),
       );
@@ -43,6 +50,13 @@ export function createAdmission(concurrency: number): Admission {
       return limit.pendingCount;
     },
   };
+}
+
+const UPLOAD_BYTES = 1024 * 1024;
+const EVENT_STREAM_PATH = /^\/(contests\/\d+\/live|battle\/\d+\/events)\/?(\?|$)/;
+
+function isEventStream(req: IncomingMessage) {
+  return String(req.headers.accept ?? "").includes("text/event-stream") && EVENT_STREAM_PATH.test(req.url ?? "");
 }
 
 /** Page requests at a time: PAGE_CONCURRENCY, or 8 on the embedded database and 32 on PostgreSQL. */

@@ -11,8 +11,10 @@ async function serve(concurrency: number, ms: number) {
   const admission = createAdmission(concurrency);
   let running = 0;
   let most = 0;
+  const handled: string[] = [];
   server = http.createServer((req, res) =>
     admission.admit(req, res, () => {
+      handled.push(req.url!);
       running += 1;
       most = Math.max(most, running);
       setTimeout(() => {
@@ -22,7 +24,7 @@ async function serve(concurrency: number, ms: number) {
     }),
   );
   await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
-  return { base: `http://127.0.0.1:${(server!.address() as AddressInfo).port}`, admission, most: () => most };
+  return { base: `http://127.0.0.1:${(server!.address() as AddressInfo).port}`, admission, most: () => most, handled };
 }
 
 describe("createAdmission", () => {
@@ -36,8 +38,49 @@ describe("createAdmission", () => {
 
   it("lets event streams through without a slot", async () => {
     const { base, most } = await serve(1, 30);
-    await Promise.all(Array.from({ length: 4 }, () => fetch(`${base}/live`, { headers: { accept: "text/event-stream" } }).then((r) => r.text())));
+    const stream = (path: string) => fetch(`${base}${path}`, { headers: { accept: "text/event-stream" } }).then((r) => r.text());
+    await Promise.all([stream("/contests/1/live"), stream("/contests/2/live"), stream("/battle/3/events"), stream("/battle/4/events")]);
     expect(most()).toBe(4);
+  });
+
+  it("keeps other pages asking for an event stream in the queue", async () => {
+    const { base, most } = await serve(1, 20);
+    await Promise.all(Array.from({ length: 3 }, () => fetch(`${base}/admin`, { headers: { accept: "text/event-stream" } }).then((r) => r.text())));
+    expect(most()).toBe(1);
+  });
+
+  it("frees the slot when the response head is written, not when a long body ends", async () => {
+    const admission = createAdmission(1);
+    server = http.createServer((req, res) =>
+      admission.admit(req, res, () => {
+        if (req.url === "/slow-body") {
+          res.writeHead(200);
+          res.write("start");
+          setTimeout(() => res.end("end"), 300);
+        } else res.end("quick");
+      }),
+    );
+    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+    const slow = await fetch(`${base}/slow-body`);
+    const started = performance.now();
+    expect(await (await fetch(`${base}/next`)).text()).toBe("quick");
+    expect(performance.now() - started).toBeLessThan(250);
+    expect(await slow.text()).toBe("startend");
+  });
+
+  it("frees the slot of a client that left while waiting, without doing its work", async () => {
+    const { base, admission, handled } = await serve(1, 100);
+    const first = fetch(`${base}/first`).then((r) => r.text());
+    const leaving = new AbortController();
+    const left = fetch(`${base}/left`, { signal: leaving.signal }).catch((error: Error) => error.name);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    leaving.abort();
+    expect(await left).toBe("AbortError");
+    expect(await first).toBe("/first");
+    expect(await (await fetch(`${base}/after`)).text()).toBe("/after");
+    expect(admission.active + admission.waiting).toBe(0);
+    expect(handled).toEqual(["/first", "/after"]);
   });
 });
 

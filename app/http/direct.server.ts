@@ -83,42 +83,49 @@ export function serveDirect(routes: DirectRoute[], req: IncomingMessage, res: Se
   if (!route || !params) return false;
   const send = (status: number, body: unknown, close = false) => {
     if (res.headersSent) return;
-    const json = JSON.stringify(body);
-    // With a length, Node sends head and body in one write instead of chunked pieces.
-    res.writeHead(status, { ...DIRECT_HEADERS, "Content-Length": Buffer.byteLength(json), ...(close ? { Connection: "close" } : {}) });
-    res.end(json);
+    try {
+      const json = JSON.stringify(body);
+      // With a length, Node sends head and body in one write instead of chunked pieces.
+      res.writeHead(status, { ...DIRECT_HEADERS, "Content-Length": Buffer.byteLength(json), ...(close ? { Connection: "close" } : {}) });
+      res.end(json);
+    } catch (error) {
+      console.error(error);
+      res.destroy();
+    }
   };
-  const tooLarge = () => send(413, { ok: false, error: "body too large" }, true);
-  if (Number(req.headers["content-length"] ?? 0) > MAX_DIRECT_BODY_BYTES) {
-    tooLarge();
-    return true;
-  }
+  // A body over the limit is answered 413 at once; the rest is read and dropped (up to a point), so
+  // the client gets the answer rather than a reset connection.
+  let refused = false;
+  const refuse = () => {
+    refused = true;
+    send(413, { ok: false, error: "body too large" }, true);
+  };
+  if (Number(req.headers["content-length"] ?? 0) > MAX_DIRECT_BODY_BYTES) refuse();
   const chunks: Buffer[] = [];
   let size = 0;
   req.on("data", (chunk: Buffer) => {
     size += chunk.length;
-    if (size > MAX_DIRECT_BODY_BYTES) {
-      if (!res.headersSent) tooLarge();
+    if (!refused && size > MAX_DIRECT_BODY_BYTES) refuse();
+    if (refused) {
+      if (size > 16 * MAX_DIRECT_BODY_BYTES) req.destroy();
       return;
     }
     chunks.push(chunk);
   });
   req.on("error", () => res.destroy());
   req.on("end", () => {
-    if (size > MAX_DIRECT_BODY_BYTES) return;
+    if (refused) return;
     const header = (name: string) => {
       const value = req.headers[name.toLowerCase()];
       return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
     };
     route
       .handle({ method: req.method ?? "GET", header, body: Buffer.concat(chunks).toString("utf8"), params: params! })
-      .then(
-        (reply) => send(reply.status, reply.body),
-        (error: unknown) => {
-          console.error(error);
-          send(500, { ok: false, error: "server error" });
-        },
-      );
+      .then((reply) => send(reply.status, reply.body))
+      .catch((error: unknown) => {
+        console.error(error);
+        send(500, { ok: false, error: "server error" });
+      });
   });
   return true;
 }

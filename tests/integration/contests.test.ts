@@ -2,7 +2,7 @@
 // questions one at a time on the server's clock (resume, timeouts, grace), scoring with the speed
 // bonus and ties broken by time, refused answers that change nothing, closing with points.
 import { and, eq, sql } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { closeContest, ContestError, createContest, drawContest, frozenQuestions, getContest, publishContest, updateContest } from "~/contests/contests.server";
 import { computeBoard } from "~/contests/live.server";
 import { answerQuestion, enterContest, finishAwardsWritten, myResult, openContestsFor, playState, timeOut } from "~/contests/play.server";
@@ -13,6 +13,15 @@ import { makeMember } from "~/seed/factories.server";
 import { updateQuestion } from "~/quiz/banks.server";
 import { versionToDraft } from "~/quiz/draft";
 import { ageServed, contestForm, entryOf, makeContestWorld, publishedContest, responseFor, viewerOf } from "../support/contests";
+
+import { hotQuery } from "~/db/hot-query.server";
+
+// The real hot queries, counted: answers arriving together must share one statement.
+vi.mock("~/db/hot-query.server", async (importOriginal) => {
+  const original = await importOriginal<typeof import("~/db/hot-query.server")>();
+  return { ...original, hotQuery: vi.fn(original.hotQuery) };
+});
+const answerStatements = () => vi.mocked(hotQuery).mock.calls.filter(([name]) => name === "contest_answer").length;
 
 let world: Awaited<ReturnType<typeof makeContestWorld>>;
 
@@ -225,7 +234,10 @@ describe("taking part", () => {
     await enterContest(member, contest);
     await playState(member, contest);
     const response = await responseFor(contest.id, member.id, 0);
+    const before = answerStatements();
     const results = await Promise.all(Array.from({ length: 8 }, () => answerQuestion(member, contest.id, 0, response)));
+    // All eight in one statement: the entry advances once there.
+    expect(answerStatements() - before).toBe(1);
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(await answersOf(contest.id, member.id)).toHaveLength(1);
     expect((await entryOf(contest.id, member.id)).currentIndex).toBe(1);
@@ -239,11 +251,14 @@ describe("taking part", () => {
       await playState(member, contest);
     }
     await ageServed(contest.id, late.id, 10_000 + ANSWER_GRACE_MS + 500);
+    const responses = [await responseFor(contest.id, right.id, 0), await responseFor(contest.id, wrong.id, 0, false), await responseFor(contest.id, late.id, 0)];
+    const before = answerStatements();
     const results = await Promise.all([
-      answerQuestion(right, contest.id, 0, await responseFor(contest.id, right.id, 0)),
-      answerQuestion(wrong, contest.id, 0, await responseFor(contest.id, wrong.id, 0, false)),
-      answerQuestion(late, contest.id, 0, await responseFor(contest.id, late.id, 0)),
+      answerQuestion(right, contest.id, 0, responses[0]),
+      answerQuestion(wrong, contest.id, 0, responses[1]),
+      answerQuestion(late, contest.id, 0, responses[2]),
     ]);
+    expect(answerStatements() - before).toBe(1);
     expect(results.map((r) => (r.ok ? r.points : r.error))).toEqual([expect.any(Number), 0, "late"]);
     expect((results[0] as { points: number }).points).toBeGreaterThan(100);
     expect((await entryOf(contest.id, right.id)).score).toBe((results[0] as { points: number }).points);

@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { getCourse, listCourses } from "~/courses/catalogue.server";
 import { completeLesson, reportProgress } from "~/courses/progress.server";
 import { studyRecord } from "~/courses/record.server";
@@ -9,6 +9,14 @@ import { makeCourse, makeMember, makeUnitTree } from "~/seed/factories.server";
 import * as progressRoute from "~/routes/api.progress";
 import { invoke, sessionCookie } from "../support/routes";
 import type { Viewer } from "~/auth/policy.server";
+import { hotQuery } from "~/db/hot-query.server";
+
+// The real hot queries, counted: reports arriving together must share one statement.
+vi.mock("~/db/hot-query.server", async (importOriginal) => {
+  const original = await importOriginal<typeof import("~/db/hot-query.server")>();
+  return { ...original, hotQuery: vi.fn(original.hotQuery) };
+});
+const statementsNamed = (name: string) => vi.mocked(hotQuery).mock.calls.filter(([n]) => n === name).length;
 
 let unitId: number;
 let otherUnitId: number;
@@ -93,10 +101,12 @@ describe("video progress", () => {
     const { lessons } = await makeCourse({ lessons: [{ kind: "video", durationSeconds: 1000 }, { kind: "video", durationSeconds: 1000 }] });
     const pairs = [ann, bob].flatMap((user) => lessons.map((lesson) => ({ userId: user.id, lessonId: lesson.id })));
     for (const { userId, lessonId } of pairs) await reportProgress(userId, { lessonId, seq: 1, ranges: [[0, 10]], position: 10 }, at(0));
-    // One report per member and lesson at once: one group.
+    // One report per member and lesson at once: one group, one statement.
+    const before = statementsNamed("progress_compare_and_set");
     const states = await Promise.all(
       pairs.map(({ userId, lessonId }) => reportProgress(userId, { lessonId, seq: 2, ranges: [[0, 30]], position: 30 }, at(10))),
     );
+    expect(statementsNamed("progress_compare_and_set") - before).toBe(1);
     expect(states.map((state) => state?.studiedSeconds)).toEqual([30, 30, 30, 30]);
     const rows = await db.select().from(lessonProgress).where(eq(lessonProgress.userId, ann.id));
     expect(rows.map((r) => r.watchedSeconds)).toEqual([30, 30]);
