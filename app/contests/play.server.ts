@@ -289,7 +289,7 @@ const answerWrites = createBatcher(
     return items.map((_, k) => byK.get(k));
   },
   // As for progress reports: a few groups at once on PostgreSQL, one on PGlite.
-  { concurrency: driver.kind === "pg" ? 4 : 1 },
+  { concurrency: driver.kind === "pg" ? 3 : 1 },
 );
 
 /**

@@ -356,7 +356,7 @@ const compareAndSets = createBatcher(
   },
   // PGlite runs one statement at a time anyway; PostgreSQL takes a few groups at once, so one
   // group waiting on a row lock does not hold up every report behind it.
-  { concurrency: driver.kind === "pg" ? 4 : 1 },
+  { concurrency: driver.kind === "pg" ? 3 : 1 },
 );
 
 /** The compare-and-set write of a report: false when the row's version moved on. */

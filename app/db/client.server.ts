@@ -29,7 +29,7 @@ export async function openDatabase(env = process.env): Promise<Database> {
   if (env.DATABASE_URL) {
     const pool = new pg.Pool({
       connectionString: env.DATABASE_URL,
-      max: Number(env.DATABASE_POOL_SIZE ?? 10),
+      max: Number(env.DATABASE_POOL_SIZE ?? 16),
     });
     // An idle connection dropped by the server (restart, failover) must not crash the process.
     pool.on("error", (error) => console.error(`postgres: idle connection closed: ${error.message}`));

@@ -59,9 +59,11 @@ function isEventStream(req: IncomingMessage) {
   return String(req.headers.accept ?? "").includes("text/event-stream") && EVENT_STREAM_PATH.test(req.url ?? "");
 }
 
-/** Page requests at a time: PAGE_CONCURRENCY, or 8 on the embedded database and 32 on PostgreSQL. */
+/**
+ * Page requests at a time: PAGE_CONCURRENCY, or 8. On PostgreSQL this stays below the pool size, so
+ * the grouped writes of progress reports and answers always find a connection free.
+ */
 export function pageConcurrency(env = process.env) {
   const configured = Number(env.PAGE_CONCURRENCY);
-  if (Number.isInteger(configured) && configured > 0) return configured;
-  return env.DATABASE_URL ? 32 : 8;
+  return Number.isInteger(configured) && configured > 0 ? configured : 8;
 }

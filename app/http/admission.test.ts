@@ -85,9 +85,9 @@ describe("createAdmission", () => {
 });
 
 describe("pageConcurrency", () => {
-  it("is configurable, and smaller on the embedded database", () => {
+  it("is configurable, with 8 when unset or nonsense", () => {
     expect(pageConcurrency({ PAGE_CONCURRENCY: "5" } as unknown as NodeJS.ProcessEnv)).toBe(5);
     expect(pageConcurrency({ PAGE_CONCURRENCY: "-1" } as unknown as NodeJS.ProcessEnv)).toBe(8);
-    expect(pageConcurrency({ DATABASE_URL: "postgres://x" } as unknown as NodeJS.ProcessEnv)).toBe(32);
+    expect(pageConcurrency({} as unknown as NodeJS.ProcessEnv)).toBe(8);
   });
 });
