@@ -113,13 +113,18 @@ type EntryState = {
   correct_count: number;
 };
 
+// Every contest page load reads the entry (and serves the first question): prepared statements.
+const ENTRY_STATE_SQL = `
+  select id, current_index, current_served_at is not null as served, finished_at is not null as finished,
+    (extract(epoch from (now() - current_served_at)) * 1000)::float8 as elapsed_ms, score, total_ms, correct_count
+  from contest_entries where contest_id = $1::int and user_id = $2::int`;
+
+const SERVE_FIRST_SQL = `
+  update contest_entries set current_served_at = now()
+  where id = $1::int and current_served_at is null and finished_at is null`;
+
 async function entryState(contestId: number, userId: number): Promise<EntryState | null> {
-  const [row] = await rowsOf<EntryState>(
-    db.execute(sql`
-      select id, current_index, current_served_at is not null as served, finished_at is not null as finished,
-        (extract(epoch from (now() - current_served_at)) * 1000)::float8 as elapsed_ms, score, total_ms, correct_count
-      from contest_entries where contest_id = ${contestId} and user_id = ${userId}`),
-  );
+  const [row] = await hotQuery<EntryState>("contest_entry_state", ENTRY_STATE_SQL, [contestId, userId]);
   return row ? { ...row, score: Number(row.score), elapsed_ms: row.elapsed_ms === null ? null : Number(row.elapsed_ms) } : null;
 }
 
@@ -155,10 +160,7 @@ export async function playState(viewer: Pick<Viewer, "id">, contest: ContestWith
     if (entry.finished || phaseOf(contest, now) === "closed") return { state: "finished" };
     if (!entry.served) {
       // The first question: the member's own clock starts now.
-      await db
-        .update(contestEntries)
-        .set({ currentServedAt: sql`now()` })
-        .where(and(eq(contestEntries.id, entry.id), sql`${contestEntries.currentServedAt} is null`, sql`${contestEntries.finishedAt} is null`));
+      await hotQuery("contest_serve_first", SERVE_FIRST_SQL, [entry.id]);
       continue;
     }
     const limit = content.rule.secondsPerQuestion * 1000 + ANSWER_GRACE_MS;
