@@ -10,6 +10,8 @@ import "./boot.server";
 export { directRoutes } from "./http/direct-routes.server";
 export { serveDirect } from "./http/direct.server";
 export { createAdmission, pageConcurrency } from "./http/admission.server";
+export { sharedPageRoutes } from "./http/shared-page-routes.server";
+export { createSharedPages } from "./http/shared-pages.server";
 
 const ABORT_DELAY = 5_000;
 

@@ -33,7 +33,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return data(
     {
       locale,
-      viewer: viewer && { name: viewer.name, manages: hasAnyRole(viewer), mustChangePassword: viewer.mustChangePassword },
+      // Nothing more of the member: pages such as the lesson page are shared between members (app/courses/lesson-page.server.ts).
+      viewer: viewer && { manages: hasAnyRole(viewer), mustChangePassword: viewer.mustChangePassword },
     },
     refresh ? { headers: { "Set-Cookie": refresh } } : undefined,
   );

@@ -11,6 +11,28 @@ import { ensureBuild, findVideoLesson, log, login, measure, parseArgs, report, r
 
 const JS_BUDGET_KB = 150;
 const TARGET = { reqPerSec: 800, p99Ms: 100 };
+// The demo's accounts (app/seed/demo.server.ts): organisers, an admin and members of several units.
+const DEMO_ACCOUNTS = ["A0001", "B1001", "B2001", ...Array.from({ length: 12 }, (_, i) => `M${String(i + 1).padStart(4, "0")}`)];
+
+/**
+ * One signed-in browser per connection, spread over every demo account that may see the lesson: the
+ * page is shared between members, so one member reloading one lesson would flatter it.
+ */
+async function memberSessions(base, url, count) {
+  const cookies = [];
+  const refused = new Set();
+  for (let round = 0; cookies.length < count && round < count; round++) {
+    for (const account of DEMO_ACCOUNTS) {
+      if (cookies.length >= count || refused.has(account)) continue;
+      const cookie = await login(base, account, "Demo@2026");
+      const res = await fetch(url, { headers: { cookie }, redirect: "manual" });
+      await res.arrayBuffer();
+      if (res.status === 200) cookies.push(cookie);
+      else refused.add(account);
+    }
+  }
+  return { cookies, accounts: DEMO_ACCOUNTS.length - refused.size, refused: [...refused] };
+}
 
 
 /** Every script the HTML makes the browser fetch at load (module scripts and modulepreloads). */
@@ -50,7 +72,9 @@ export async function main(argv) {
 
   const load = { connections: opts.connections, duration: opts.duration, warmup: opts.warmup };
   const helloResult = await measure("hello", { url: `${helloBase}/`, ...load });
-  const pageResult = await measure("lesson page", { url, headers: { cookie }, ...load });
+  log(`signing in ${opts.connections} browsers…`);
+  const sessions = await memberSessions(base, url, opts.connections);
+  const pageResult = await measure("lesson page", { url, cookies: sessions.cookies, ...load });
   if (!app.running) throw new Error(`the app server died during the run:\n${app.output()}`);
   if (!hello.running) throw new Error("the hello server died during the run");
 
@@ -65,6 +89,7 @@ export async function main(argv) {
   console.log("");
   console.log(`lesson-page benchmark · ${db} · lesson ${lessonId} · ${opts.connections} connections · ${opts.duration} s · node ${process.version} · ${os.cpus().length} CPUs`);
   console.log(table([["target", "req/s", "p50 ms", "p99 ms", "max ms", "requests", "non-2xx", "errors"], row(helloResult), row(pageResult)]));
+  console.log(`members: ${sessions.cookies.length} sessions of ${sessions.accounts} accounts, one per connection${sessions.refused.length ? ` (${sessions.refused.join(", ")} may not see the lesson)` : ""}`);
   console.log(`load generator (autocannon, this process): ${Math.round(pageResult.loadGeneratorCpu * 100)} % of one core during the page run; load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   console.log(`lesson page / hello req/s: ${((pageResult.reqPerSec / helloResult.reqPerSec) * 100).toFixed(1)} %`);
   console.log(
@@ -84,6 +109,7 @@ export async function main(argv) {
     ok: failures.length === 0,
     db,
     lessonId,
+    members: { sessions: sessions.cookies.length, accounts: sessions.accounts },
     jsGzipKb: round(jsGzipKb, 1),
     jsBudgetKb: JS_BUDGET_KB,
     hello: helloResult,

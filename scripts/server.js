@@ -3,6 +3,7 @@
 import http from "node:http";
 import path from "node:path";
 import { createRequestHandler } from "@remix-run/express";
+import { createRequestHandler as createFetchHandler } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import morgan from "morgan";
@@ -61,8 +62,17 @@ app.all("*", admission ? (req, res, next) => admission.admit(req, res, () => rem
 // The direct JSON endpoints (app/http/direct.server.ts) are answered before Express: the same
 // handlers as their Remix resource routes, without the middleware chain and Remix's route matching.
 const { directRoutes, serveDirect } = viteDevServer ? {} : build.entry.module;
+// Pages the same for every member who may see them are answered from one rendered copy
+// (app/http/shared-pages.server.ts); who asks is still checked on every request.
+const renderPage = viteDevServer ? null : createFetchHandler(build, "production");
+const sharedPages = viteDevServer
+  ? null
+  : build.entry.module.createSharedPages(build.entry.module.sharedPageRoutes, (request, req) =>
+      renderPage(request, { clientIp: req.socket.remoteAddress ?? "unknown" }),
+    );
 const server = http.createServer((req, res) => {
   if (directRoutes && serveDirect(directRoutes, req, res)) return;
+  if (sharedPages?.serve(req, res, () => app(req, res))) return;
   app(req, res);
 });
 // A crowd connecting at once (a contest's start) should wait in the accept queue, not be refused.

@@ -55,11 +55,15 @@ export async function sessionStillValid(sessionId: string, member: RememberedMem
 }
 
 const SESSION_MEMBER_SQL = `
-  select u.id, u.unit_id from sessions s join users u on u.id = s.user_id
+  select u.id, u.unit_id, s.expires_at, exists(select 1 from role_grants g where g.user_id = u.id) as manages
+  from sessions s join users u on u.id = s.user_id
   where s.id = $1 and s.expires_at > now() and not u.disabled and not u.must_change_password`;
 
+/** A session's member, with when the session expires and whether they hold a role anywhere. */
+export type SessionMember = RememberedMember & { expiresAt: Date; manages: boolean };
+
 /** The member of an unexpired session of an enabled account that need not change its password, or null. */
-export async function sessionMember(sessionId: string): Promise<RememberedMember | null> {
-  const [user] = await hotQuery<{ id: number; unit_id: number }>("session_member", SESSION_MEMBER_SQL, [sessionId]);
-  return user ? { id: Number(user.id), unitId: Number(user.unit_id) } : null;
+export async function sessionMember(sessionId: string): Promise<SessionMember | null> {
+  const [user] = await hotQuery<{ id: number; unit_id: number; expires_at: Date; manages: boolean }>("session_member", SESSION_MEMBER_SQL, [sessionId]);
+  return user ? { id: Number(user.id), unitId: Number(user.unit_id), expiresAt: user.expires_at, manages: user.manages } : null;
 }

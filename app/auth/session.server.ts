@@ -35,6 +35,11 @@ const SESSION_MS = SESSION_DAYS * 24 * 3600_000;
 
 type Resolved = { viewer: Viewer; refreshCookie: string | null } | null;
 
+/** Whether a session is past half its life, so the next reply that can carry a cookie extends it. */
+export function sessionExtensionDue(expiresAt: Date, now = Date.now()) {
+  return expiresAt.getTime() - SESSION_MS / 2 <= now;
+}
+
 /**
  * Loader arguments, or just the request. Pass the arguments: Remix gives each loader of a
  * page its own Request object but one shared load context, so the member is looked up once.
@@ -61,7 +66,7 @@ async function resolve(cookieHeader: string | null, { extend = true } = {}): Pro
     return null;
   }
   if (row.disabled) return null;
-  const fresh = extend && expiresAt - SESSION_MS / 2 <= now;
+  const fresh = extend && sessionExtensionDue(row.expires_at, now);
   if (fresh) await db.update(sessions).set({ expiresAt: new Date(now + SESSION_MS) }).where(eq(sessions.id, sessionId));
   const home = await unitById(row.unit_id);
   const grants: Grant[] = [];

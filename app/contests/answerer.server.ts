@@ -30,7 +30,7 @@ async function answererOf(request: DirectRequest): Promise<Answerer | null> {
   if (remembered !== undefined) return { id: remembered.id, sessionId, lookedUpNow: false };
   const member = await sessionMember(sessionId);
   if (member === null) return null;
-  rememberMember(sessionId, member);
+  rememberMember(sessionId, { id: member.id, unitId: member.unitId });
   return { id: member.id, sessionId, lookedUpNow: true };
 }
 

@@ -4,9 +4,11 @@ import { db } from "~/db/client.server";
 import { courseCompletions, courses, lessonProgress, lessons, units } from "~/db/schema";
 import { qualified } from "~/db/sql.server";
 
-const courseId = qualified(courses.id);
 import { courseVisibleTo, lessonEntry } from "./lesson-cache.server";
-import { creditHoursFor } from "./rules";
+import type { LessonProgressView } from "./lesson-progress";
+import { creditHoursFor, type Range } from "./rules";
+
+const courseId = qualified(courses.id);
 
 /** Published courses of the whole committee, or of a unit on the member's path to the root. */
 function visibleTo(viewer: Pick<Viewer, "unitCode">): SQL {
@@ -87,9 +89,26 @@ export async function getCourse(viewer: Viewer, courseId: number) {
 }
 
 /** A lesson the member may see, with their progress; lesson, course and video from the per-process cache. */
-export async function getLesson(viewer: Viewer, lessonId: number) {
+/**
+ * The lesson with its course, video and neighbours, or null when missing or not visible to the
+ * member. The same for every member who may see it (the lesson page is shared: app/courses/lesson-page.server.ts);
+ * the member's own progress is `lessonProgressOf`.
+ */
+export async function getLesson(viewer: Pick<Viewer, "unitCode">, lessonId: number) {
   const entry = await lessonEntry(lessonId);
   if (!entry || !courseVisibleTo(entry.course, viewer)) return null;
+  const index = entry.siblings.findIndex((s) => s.id === lessonId);
+  return {
+    lesson: entry.lesson,
+    courseTitle: entry.course.title,
+    video: entry.video,
+    previous: entry.siblings[index - 1] ?? null,
+    next: entry.siblings[index + 1] ?? null,
+  };
+}
+
+/** A member's progress on a lesson as the page shows it (zeros when not started). */
+export async function lessonProgressOf(userId: number, lessonId: number): Promise<LessonProgressView> {
   const [progress] = await db
     .select({
       positionSeconds: lessonProgress.positionSeconds,
@@ -100,15 +119,14 @@ export async function getLesson(viewer: Viewer, lessonId: number) {
       completedAt: lessonProgress.completedAt,
     })
     .from(lessonProgress)
-    .where(and(eq(lessonProgress.userId, viewer.id), eq(lessonProgress.lessonId, lessonId)));
-  const index = entry.siblings.findIndex((s) => s.id === lessonId);
+    .where(and(eq(lessonProgress.userId, userId), eq(lessonProgress.lessonId, lessonId)));
   return {
-    lesson: entry.lesson,
-    courseTitle: entry.course.title,
-    video: entry.video,
-    progress: progress ?? null,
-    previous: entry.siblings[index - 1] ?? null,
-    next: entry.siblings[index + 1] ?? null,
+    position: progress?.positionSeconds ?? 0,
+    ranges: (progress?.watchedRanges ?? []) as Range[],
+    watchedSeconds: progress?.watchedSeconds ?? 0,
+    activeSeconds: progress?.activeSeconds ?? 0,
+    reachedEnd: progress?.reachedEnd ?? false,
+    completed: Boolean(progress?.completedAt),
   };
 }
 

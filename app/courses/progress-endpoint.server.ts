@@ -1,7 +1,8 @@
 // POST /api/progress: progress reports from the player and the reader, which the browser queues
-// and sends again until they are answered (app/courses/progress-queue.ts). A direct endpoint
-// (app/http/direct.server.ts). A 400 tells the browser to drop the batch; anything else but a
-// JSON 200 makes it try again later.
+// and sends again until they are answered (app/courses/progress-queue.ts). A 400 tells the browser
+// to drop the batch; anything else but a JSON 200 makes it try again later.
+// GET /api/progress?lessonId=: the member's progress on a lesson, which the shared lesson page
+// asks for when it mounts (app/courses/lesson-progress.ts). Both are direct endpoints (app/http/direct.server.ts).
 import { z } from "zod";
 import { isCrossOrigin } from "~/auth/origin.server";
 import { forgetMember, recallMember, rememberMember, sessionIdOf } from "~/auth/remembered-sessions.server";
@@ -9,13 +10,15 @@ import { viewerForCookie } from "~/auth/session.server";
 import type { DirectRequest, DirectReply } from "~/http/direct.server";
 import { jsonBody } from "~/http/direct.server";
 import { unitById } from "~/org/unit-cache.server";
-import { canStudyLesson } from "./catalogue.server";
+import { canStudyLesson, lessonProgressOf } from "./catalogue.server";
+import type { LessonProgressReply } from "./lesson-progress";
 import { progressReportSchema, reportProgress, type ProgressReport } from "./progress.server";
 
 const batchSchema = z.object({ reports: z.array(progressReportSchema).min(1).max(50) });
 
 export async function handleProgressReports(request: DirectRequest): Promise<DirectReply> {
-  if (request.method !== "POST") return { status: 405, body: { error: "POST only" } };
+  if (request.method === "GET") return progressOnLesson(request);
+  if (request.method !== "POST") return { status: 405, body: { error: "GET or POST only" } };
   if (isCrossOrigin(request.method, request.header)) return { status: 403, body: { error: "cross-origin request refused" } };
   const cookie = request.header("cookie");
   const sessionId = sessionIdOf(cookie);
@@ -62,4 +65,17 @@ async function reportAs(sessionId: string, cookie: string | null, reports: Progr
     results.push(state ? { lessonId: report.lessonId, ...state } : { lessonId: report.lessonId, error: "not found" });
   }
   return { status: 200, body: { results } };
+}
+
+async function progressOnLesson(request: DirectRequest): Promise<DirectReply> {
+  const raw = request.query.get("lessonId") ?? "";
+  const lessonId = /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(lessonId) || lessonId > 2 ** 31 - 1) return { status: 400, body: { error: "lessonId must be a lesson's number" } };
+  const viewer = await viewerForCookie(request.header("cookie"));
+  if (!viewer) return { status: 401, body: { error: "signed out" } };
+  if (viewer.mustChangePassword) return { status: 403, body: { error: "password change required" } };
+  // A lesson the member may not see is answered like a missing one.
+  if (!(await canStudyLesson(viewer, lessonId))) return { status: 404, body: { error: "not found" } };
+  const reply: LessonProgressReply = { progress: await lessonProgressOf(viewer.id, lessonId), serverNow: Date.now() };
+  return { status: 200, body: reply };
 }

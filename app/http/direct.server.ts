@@ -10,6 +10,8 @@ import type { Params } from "@remix-run/react";
 /** What a direct handler sees of a request. */
 export type DirectRequest = {
   method: string;
+  /** The query string's parameters. */
+  query: URLSearchParams;
   /** A header's value, or null. */
   header: (name: string) => string | null;
   /** The raw body (at most MAX_DIRECT_BODY_BYTES; longer bodies are refused before the handler). */
@@ -32,7 +34,7 @@ export async function respondDirect(request: Request, params: Params, handle: Di
   const reply =
     body === null || body.length > MAX_DIRECT_BODY_BYTES
       ? { status: 413, body: { ok: false, error: "body too large" } }
-      : await handle({ method: request.method, header: (name) => request.headers.get(name), body, params });
+      : await handle({ method: request.method, query: new URL(request.url).searchParams, header: (name) => request.headers.get(name), body, params });
   return new Response(JSON.stringify(reply.body), { status: reply.status, headers: DIRECT_HEADERS });
 }
 
@@ -120,7 +122,7 @@ export function serveDirect(routes: DirectRoute[], req: IncomingMessage, res: Se
       return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
     };
     route
-      .handle({ method: req.method ?? "GET", header, body: Buffer.concat(chunks).toString("utf8"), params: params! })
+      .handle({ method: req.method ?? "GET", query: new URLSearchParams(query === -1 ? "" : url.slice(query + 1)), header, body: Buffer.concat(chunks).toString("utf8"), params: params! })
       .then((reply) => send(reply.status, reply.body))
       .catch((error: unknown) => {
         console.error(error);

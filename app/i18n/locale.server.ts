@@ -5,6 +5,10 @@ export const localeCookie = createCookie("lang", { path: "/", sameSite: "lax", h
 
 /** zh-CN unless the member chose English (cookie). */
 export async function getLocale(request: Request): Promise<Locale> {
-  const value = await localeCookie.parse(request.headers.get("cookie"));
+  return localeOfCookie(request.headers.get("cookie"));
+}
+
+export async function localeOfCookie(cookieHeader: string | null): Promise<Locale> {
+  const value = await localeCookie.parse(cookieHeader);
   return value === "en" ? "en" : "zh-CN";
 }

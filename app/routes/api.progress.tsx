@@ -1,6 +1,11 @@
-import type { ActionFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { handleProgressReports } from "~/courses/progress-endpoint.server";
 import { respondDirect } from "~/http/direct.server";
+
+/** A member's progress on a lesson (served directly by the production server). */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  return respondDirect(request, params, handleProgressReports);
+}
 
 /** Progress reports from the player and the reader (served directly by the production server). */
 export async function action({ request, params }: ActionFunctionArgs) {

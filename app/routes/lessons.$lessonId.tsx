@@ -6,21 +6,25 @@ import { notFound, parseId } from "~/auth/policy.server";
 import { requireViewer } from "~/auth/session.server";
 import { ReadingView } from "~/components/reading/reading-view";
 import { ReadingTracker } from "~/components/study/reading-tracker";
-import { VideoPlayer } from "~/components/study/video-player";
+import { VideoPlaceholder, VideoPlayer } from "~/components/study/video-player";
 import { loadReading } from "~/content/reading.server";
 import { getLesson } from "~/courses/catalogue.server";
+import { NO_PROGRESS, useLessonProgress } from "~/courses/lesson-progress";
 import { onReportResults, type ReportResult } from "~/courses/progress-queue";
-import { minimumReadingSeconds, READING_CHARS_PER_MINUTE, type Range } from "~/courses/rules";
+import { minimumReadingSeconds, READING_CHARS_PER_MINUTE } from "~/courses/rules";
 import { useT } from "~/i18n/i18n";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.lesson.title ?? ""} · 网上党校` }];
 
+// The page is the same for every member who may see the lesson, so the production server keeps one
+// rendered copy (app/courses/lesson-page.server.ts): nothing of the member may go into it. Their
+// progress comes from `useLessonProgress` once the page is in the browser.
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const viewer = await requireViewer({ request, context });
   const lessonId = parseId(params.lessonId);
   const found = await getLesson(viewer, lessonId);
   if (!found) notFound();
-  const { lesson, progress, video } = found;
+  const { lesson, video } = found;
   if (lesson.kind === "quiz") throw redirect(`/lessons/${lesson.id}/quiz`);
   const charsPerMinute = Number(process.env.READING_CHARS_PER_MINUTE) || READING_CHARS_PER_MINUTE;
   const reading = lesson.kind === "reading" ? await loadReading(lesson) : null;
@@ -29,25 +33,16 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     courseTitle: found.courseTitle,
     previous: found.previous,
     next: found.next,
-    progress: {
-      position: progress?.positionSeconds ?? 0,
-      ranges: (progress?.watchedRanges ?? []) as Range[],
-      watchedSeconds: progress?.watchedSeconds ?? 0,
-      activeSeconds: progress?.activeSeconds ?? 0,
-      reachedEnd: progress?.reachedEnd ?? false,
-      completed: Boolean(progress?.completedAt),
-    },
     video:
       lesson.kind === "video" && video?.status
         ? { status: video.status, src: video.masterPath ? `/media/${video.masterPath}` : null, poster: video.posterPath ? `/media/${video.posterPath}` : undefined }
         : null,
     reading: reading && { code: reading.code, requiredSeconds: minimumReadingSeconds(reading.chars, charsPerMinute) },
-    serverNow: Date.now(),
   };
 }
 
-function useCompletion(lessonId: number, initiallyCompleted: boolean) {
-  const [state, setState] = useState({ completed: initiallyCompleted, courseHours: null as number | null, offline: false });
+function useCompletion(lessonId: number) {
+  const [state, setState] = useState({ completed: false, courseHours: null as number | null, offline: false });
   useEffect(
     () =>
       onReportResults((results: ReportResult[], pending) => {
@@ -64,13 +59,23 @@ function useCompletion(lessonId: number, initiallyCompleted: boolean) {
 }
 
 export default function LessonPage() {
-  const t = useT();
   const data = useLoaderData<typeof loader>();
-  const { lesson, progress } = data;
-  const completion = useCompletion(lesson.id, progress.completed);
-  const [watched, setWatched] = useState(progress.watchedSeconds);
-  const [reading, setReading] = useState({ seconds: progress.activeSeconds, reachedEnd: progress.reachedEnd });
-  const [offset] = useState(() => data.serverNow - Date.now());
+  // A fresh study state per lesson when "next" leads to another lesson on the same route.
+  return <Lesson key={data.lesson.id} data={data} />;
+}
+
+function Lesson({ data }: { data: ReturnType<typeof useLoaderData<typeof loader>> }) {
+  const t = useT();
+  const { lesson } = data;
+  // null until the member's progress is in: the player and the reader start from it.
+  const loaded = useLessonProgress(lesson.id);
+  const progress = loaded?.progress ?? NO_PROGRESS;
+  const reported = useCompletion(lesson.id);
+  const completed = reported.completed || progress.completed;
+  const [watchedNow, setWatchedNow] = useState<number | null>(null);
+  const [readingNow, setReadingNow] = useState<{ seconds: number; reachedEnd: boolean } | null>(null);
+  const watched = watchedNow ?? progress.watchedSeconds;
+  const readSeconds = Math.max(readingNow?.seconds ?? 0, progress.activeSeconds);
   const percent = lesson.durationSeconds ? Math.min(100, Math.floor((watched / lesson.durationSeconds) * 100)) : 0;
   const mmss = (s: number) => ({ minutes: Math.floor(s / 60), seconds: Math.floor(s % 60) });
 
@@ -86,7 +91,11 @@ export default function LessonPage() {
       {lesson.kind === "video" ? (
         data.video?.status === "ready" && data.video.src ? (
           <>
-            <VideoPlayer lessonId={lesson.id} src={data.video.src} poster={data.video.poster} startAt={progress.completed ? 0 : progress.position} initialRanges={progress.ranges} onStudied={setWatched} />
+            {loaded ? (
+              <VideoPlayer lessonId={lesson.id} src={data.video.src} poster={data.video.poster} startAt={progress.completed ? 0 : progress.position} initialRanges={progress.ranges} onStudied={setWatchedNow} />
+            ) : (
+              <VideoPlaceholder poster={data.video.poster} />
+            )}
             <p className="text-gray-700" data-testid="watched">
               {t("lesson.watched", { percent, required: Math.round(lesson.threshold * 100) })}
             </p>
@@ -99,11 +108,11 @@ export default function LessonPage() {
       {lesson.kind === "reading" && data.reading ? (
         <>
           <ReadingView code={data.reading.code} />
-          <ReadingTracker lessonId={lesson.id} serverOffsetMs={offset} onProgress={(seconds, reachedEnd) => setReading({ seconds: Math.max(seconds, progress.activeSeconds), reachedEnd: reachedEnd || progress.reachedEnd })} />
-          {!completion.completed ? (
+          {loaded ? <ReadingTracker lessonId={lesson.id} serverOffsetMs={loaded.serverOffsetMs} onProgress={(seconds, reachedEnd) => setReadingNow({ seconds, reachedEnd })} /> : null}
+          {!completed ? (
             <p className="sticky bottom-2 rounded-lg bg-white/95 p-3 text-base shadow ring-1 ring-gray-200" aria-live="polite">
               {t("lesson.readingProgress", {
-                ...mmss(reading.seconds),
+                ...mmss(readSeconds),
                 requiredMinutes: mmss(data.reading.requiredSeconds).minutes,
                 requiredSeconds: mmss(data.reading.requiredSeconds).seconds,
               })}
@@ -113,15 +122,15 @@ export default function LessonPage() {
       ) : null}
 
       <div aria-live="polite" className="space-y-2">
-        {completion.completed ? (
+        {completed ? (
           <p className="rounded-lg bg-green-50 p-3 font-semibold text-green-900" data-testid="lesson-done">
             ✓ {t("lesson.done")}
           </p>
         ) : null}
-        {completion.courseHours !== null ? (
-          <p className="rounded-lg bg-party-50 p-3 font-semibold text-party-800">{t("lesson.courseCompletedNow", { hours: completion.courseHours })}</p>
+        {reported.courseHours !== null ? (
+          <p className="rounded-lg bg-party-50 p-3 font-semibold text-party-800">{t("lesson.courseCompletedNow", { hours: reported.courseHours })}</p>
         ) : null}
-        {completion.offline ? <p className="rounded-lg bg-amber-50 p-3 text-amber-900">{t("lesson.offlineQueued")}</p> : null}
+        {reported.offline ? <p className="rounded-lg bg-amber-50 p-3 text-amber-900">{t("lesson.offlineQueued")}</p> : null}
       </div>
 
       <nav className="flex justify-between gap-2">

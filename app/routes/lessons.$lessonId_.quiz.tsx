@@ -7,7 +7,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useEffect, useRef, useState } from "react";
 import { notFound, parseId } from "~/auth/policy.server";
 import { requireViewer } from "~/auth/session.server";
-import { getLesson } from "~/courses/catalogue.server";
+import { getLesson, lessonProgressOf } from "~/courses/catalogue.server";
 import { useT } from "~/i18n/i18n";
 import {
   attemptsWithExpiry,
@@ -48,7 +48,7 @@ export async function loader(args: LoaderFunctionArgs) {
     lesson: { id: found.lesson.id, title: found.lesson.title, courseId: found.lesson.courseId, courseTitle: found.courseTitle },
     rule,
     configured: Boolean(lesson.quizRule && rule.questions > 0),
-    completed: Boolean(found.progress?.completedAt),
+    completed: (await lessonProgressOf(viewer.id, found.lesson.id)).completed,
     best,
     attemptsUsed: attempts.length,
     attemptsLeft,

@@ -265,14 +265,17 @@ export async function login(base, identifier, password) {
 // Load
 
 /** Warm-up (discarded), then the measured run; returns the figures the reports print. */
-export async function measure(label, { url, headers = {}, connections, duration, warmup }) {
+export async function measure(label, { url, headers = {}, cookies = null, connections, duration, warmup }) {
+  // With `cookies`, each connection is a different member's browser: connection i sends cookies[i % n].
+  let next = 0;
+  const setupClient = cookies ? (client) => client.setHeaders({ ...headers, cookie: cookies[next++ % cookies.length] }) : undefined;
   if (warmup > 0) {
     log(`${label}: warm-up ${warmup} s`);
-    await autocannon({ url, headers, connections, duration: warmup });
+    await autocannon({ url, headers, connections, duration: warmup, setupClient });
   }
   log(`${label}: ${connections} connections for ${duration} s`);
   const cpu = loadGeneratorCpu();
-  const r = await autocannon({ url, headers, connections, duration });
+  const r = await autocannon({ url, headers, connections, duration, setupClient });
   return {
     label,
     url,

@@ -4,6 +4,7 @@ import { queueReport } from "~/courses/progress-queue";
 import { useT } from "~/i18n/i18n";
 
 const SPEEDS = [0.75, 1, 1.25, 1.5, 2];
+const VIDEO_BOX = "aspect-video w-full rounded-lg bg-black";
 const REPORT_EVERY_MS = 10_000;
 
 /**
@@ -122,7 +123,7 @@ export function VideoPlayer({
     <div className="space-y-2">
       {/* Captions are burned into the demo videos; uploaded lessons carry their own. */}
       {/* eslint-disable-next-line jsx-a11y/media-has-caption */}
-      <video ref={video} controls playsInline preload="metadata" poster={poster} className="aspect-video w-full rounded-lg bg-black" data-testid="lesson-video" />
+      <video ref={video} controls playsInline preload="metadata" poster={poster} className={VIDEO_BOX} data-testid="lesson-video" />
       <div className="flex flex-wrap items-center gap-2" role="group" aria-label={t("lesson.speed")}>
         <span className="text-gray-700">{t("lesson.speed")}</span>
         {SPEEDS.map((s) => (
@@ -137,6 +138,16 @@ export function VideoPlayer({
           </button>
         ))}
       </div>
+    </div>
+  );
+}
+
+/** The poster in the player's box, while the member's place in the video is on its way. */
+export function VideoPlaceholder({ poster }: { poster?: string }) {
+  return (
+    <div className="space-y-2" aria-busy="true">
+      {poster ? <img src={poster} alt="" className={`${VIDEO_BOX} object-contain`} /> : <div className={VIDEO_BOX} />}
+      <div className="min-h-11" />
     </div>
   );
 }
