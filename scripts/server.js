@@ -63,12 +63,13 @@ app.all("*", admission ? (req, res, next) => admission.admit(req, res, () => rem
 // handlers as their Remix resource routes, without the middleware chain and Remix's route matching.
 const { directRoutes, serveDirect } = viteDevServer ? {} : build.entry.module;
 // Pages the same for every member who may see them are answered from one rendered copy
-// (app/http/shared-pages.server.ts); who asks is still checked on every request.
+// (app/http/shared-pages.server.ts); who asks is still checked on every request. A copy is
+// rendered in a page turn like any other page.
 const renderPage = viteDevServer ? null : createFetchHandler(build, "production");
 const sharedPages = viteDevServer
   ? null
   : build.entry.module.createSharedPages(build.entry.module.sharedPageRoutes, (request, req) =>
-      renderPage(request, { clientIp: req.socket.remoteAddress ?? "unknown" }),
+      admission.run(() => renderPage(request, { clientIp: req.socket.remoteAddress ?? "unknown" })),
     );
 const server = http.createServer((req, res) => {
   if (directRoutes && serveDirect(directRoutes, req, res)) return;

@@ -88,7 +88,6 @@ export async function getCourse(viewer: Viewer, courseId: number) {
   };
 }
 
-/** A lesson the member may see, with their progress; lesson, course and video from the per-process cache. */
 /**
  * The lesson with its course, video and neighbours, or null when missing or not visible to the
  * member. The same for every member who may see it (the lesson page is shared: app/courses/lesson-page.server.ts);

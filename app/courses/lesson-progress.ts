@@ -34,7 +34,8 @@ export function useLessonProgress(lessonId: number) {
     const load = async (attempt: number) => {
       const sentAt = Date.now();
       try {
-        const response = await fetch(`/api/progress?lessonId=${lessonId}`, { credentials: "same-origin", headers: { accept: "application/json" } });
+        // A stalled request must not keep the player from starting: give up and try again.
+        const response = await fetch(`/api/progress?lessonId=${lessonId}`, { credentials: "same-origin", headers: { accept: "application/json" }, signal: AbortSignal.timeout(8_000) });
         if (response.status === 401) {
           window.location.reload();
           return;

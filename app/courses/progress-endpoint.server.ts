@@ -5,7 +5,7 @@
 // asks for when it mounts (app/courses/lesson-progress.ts). Both are direct endpoints (app/http/direct.server.ts).
 import { z } from "zod";
 import { isCrossOrigin } from "~/auth/origin.server";
-import { forgetMember, recallMember, rememberMember, sessionIdOf } from "~/auth/remembered-sessions.server";
+import { forgetMember, recallMember, rememberMember, sessionIdOf, sessionMember } from "~/auth/remembered-sessions.server";
 import { viewerForCookie } from "~/auth/session.server";
 import type { DirectRequest, DirectReply } from "~/http/direct.server";
 import { jsonBody } from "~/http/direct.server";
@@ -16,7 +16,7 @@ import { progressReportSchema, reportProgress, type ProgressReport } from "./pro
 
 const batchSchema = z.object({ reports: z.array(progressReportSchema).min(1).max(50) });
 
-export async function handleProgressReports(request: DirectRequest): Promise<DirectReply> {
+export async function handleProgress(request: DirectRequest): Promise<DirectReply> {
   if (request.method === "GET") return progressOnLesson(request);
   if (request.method !== "POST") return { status: 405, body: { error: "GET or POST only" } };
   if (isCrossOrigin(request.method, request.header)) return { status: 403, body: { error: "cross-origin request refused" } };
@@ -69,13 +69,14 @@ async function reportAs(sessionId: string, cookie: string | null, reports: Progr
 
 async function progressOnLesson(request: DirectRequest): Promise<DirectReply> {
   const raw = request.query.get("lessonId") ?? "";
-  const lessonId = /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(lessonId) || lessonId > 2 ** 31 - 1) return { status: 400, body: { error: "lessonId must be a lesson's number" } };
-  const viewer = await viewerForCookie(request.header("cookie"));
-  if (!viewer) return { status: 401, body: { error: "signed out" } };
-  if (viewer.mustChangePassword) return { status: 403, body: { error: "password change required" } };
+  if (!/^[1-9]\d{0,8}$/.test(raw)) return { status: 400, body: { error: "lessonId must be a lesson's number" } };
+  const sessionId = sessionIdOf(request.header("cookie"));
+  // An unexpired session of an enabled account that need not change its password.
+  const member = sessionId ? await sessionMember(sessionId) : null;
+  if (!member) return { status: 401, body: { error: "signed out" } };
   // A lesson the member may not see is answered like a missing one.
-  if (!(await canStudyLesson(viewer, lessonId))) return { status: 404, body: { error: "not found" } };
-  const reply: LessonProgressReply = { progress: await lessonProgressOf(viewer.id, lessonId), serverNow: Date.now() };
+  const unitCode = (await unitById(member.unitId))?.code;
+  if (!unitCode || !(await canStudyLesson({ unitCode }, Number(raw)))) return { status: 404, body: { error: "not found" } };
+  const reply: LessonProgressReply = { progress: await lessonProgressOf(member.id, Number(raw)), serverNow: Date.now() };
   return { status: 200, body: reply };
 }

@@ -9,6 +9,8 @@ import pLimit from "p-limit";
 export type Admission = {
   /** Runs `handle` for the request when its turn comes; its slot is free when the response is done. */
   admit: (req: IncomingMessage, res: ServerResponse, handle: () => unknown) => void;
+  /** Runs work that is not a request of its own (a shared page's render) in the same turns. */
+  run: <T>(task: () => Promise<T>) => Promise<T>;
   readonly active: number;
   readonly waiting: number;
 };
@@ -43,6 +45,7 @@ export function createAdmission(concurrency: number): Admission {
           }),
       );
     },
+    run: (task) => limit(task),
     get active() {
       return limit.activeCount;
     },

@@ -1,5 +1,5 @@
 import { handleContestAnswer } from "~/contests/answerer.server";
-import { handleProgressReports } from "~/courses/progress-endpoint.server";
+import { handleProgress } from "~/courses/progress-endpoint.server";
 import type { DirectRoute } from "./direct.server";
 
 /**
@@ -7,6 +7,6 @@ import type { DirectRoute } from "./direct.server";
  * (app/routes/api.progress.tsx, app/routes/contests.$contestId_.answer.tsx) calling the same handler.
  */
 export const directRoutes: DirectRoute[] = [
-  { path: "/api/progress", handle: handleProgressReports },
+  { path: "/api/progress", handle: handleProgress },
   { path: "/contests/:contestId/answer", handle: handleContestAnswer },
 ];

@@ -32,19 +32,38 @@ export type RenderPage = (request: Request, req: IncomingMessage) => Promise<Res
 type Page = { version: unknown; headers: Record<string, string>; html: Buffer; gzip: Buffer };
 
 const gzip = promisify(zlib.gzip);
+const RENDER_ORIGIN = "http://shared-page.invalid";
 // Headers of the rendered reply that every copy keeps; anything member-bound (Set-Cookie) is never kept.
 const KEPT_HEADERS = ["content-type", "x-content-type-options", "referrer-policy", "x-frame-options", "content-language"];
 
-export function createSharedPages(routes: SharedPageRoute[], render: RenderPage, { maxPages = 2_000 } = {}) {
+/** At most `maxPages` copies and `maxBytes` of them (plain and gzipped); the oldest go first. */
+export function createSharedPages(routes: SharedPageRoute[], render: RenderPage, { maxPages = 2_000, maxBytes = 64 * 1024 * 1024 } = {}) {
   const pages = new Map<string, Page>();
+  let bytes = 0;
+  const drop = (key: string) => {
+    const page = pages.get(key);
+    if (!page) return;
+    pages.delete(key);
+    bytes -= page.html.length + page.gzip.length;
+  };
+  const keep = (key: string, page: Page) => {
+    drop(key);
+    pages.set(key, page);
+    bytes += page.html.length + page.gzip.length;
+    for (const oldest of pages.keys()) {
+      if (pages.size <= maxPages && bytes <= maxBytes) break;
+      drop(oldest);
+    }
+  };
   const rendering = new Map<string, { version: unknown; page: Promise<Page | null> }>();
 
-  async function renderCopy(req: IncomingMessage, version: unknown): Promise<Page | null> {
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-    }
-    const response = await render(new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, { headers }), req);
+  // The copy is rendered from the matched path on a fixed origin with nothing of the request but
+  // its cookie (who may render it), so no header of the asker's (Host, User-Agent…) can shape what
+  // everyone else is served.
+  async function renderCopy(pathname: string, cookie: string | null, req: IncomingMessage, version: unknown): Promise<Page | null> {
+    const headers = new Headers({ "User-Agent": "shared-page", Accept: "text/html" });
+    if (cookie) headers.set("Cookie", cookie);
+    const response = await render(new Request(new URL(pathname, RENDER_ORIGIN), { headers }), req);
     const html = Buffer.from(await response.arrayBuffer());
     // Only a plain page is shared: a redirect, an error or a reply that sets a cookie is the asker's own.
     if (response.status !== 200 || response.headers.has("set-cookie") || !response.headers.get("content-type")?.startsWith("text/html")) return null;
@@ -56,19 +75,16 @@ export function createSharedPages(routes: SharedPageRoute[], render: RenderPage,
     return { version, headers: kept, html, gzip: await gzip(html) };
   }
 
-  function copyFor(req: IncomingMessage, { key, version }: PageKey): Promise<Page | null> {
+  function copyFor(pathname: string, cookie: string | null, req: IncomingMessage, { key, version }: PageKey): Promise<Page | null> {
     const stored = pages.get(key);
     if (stored && stored.version === version) return Promise.resolve(stored);
     const running = rendering.get(key);
     if (running && running.version === version) return running.page;
-    const page = renderCopy(req, version).then((made) => {
-      if (rendering.get(key)?.page === page) rendering.delete(key);
-      // A copy of an older version than one asked for since is not kept.
-      if (made && !rendering.has(key)) {
-        pages.delete(key);
-        if (pages.size >= maxPages) pages.delete(pages.keys().next().value!);
-        pages.set(key, made);
-      }
+    const page = renderCopy(pathname, cookie, req, version).then((made) => {
+      // Kept only while it is the newest version asked for: a render overtaken by a newer one is not.
+      const newest = rendering.get(key)?.page === page;
+      if (newest) rendering.delete(key);
+      if (made && newest) keep(key, made);
       return made;
     });
     page.catch(() => {
@@ -79,16 +95,22 @@ export function createSharedPages(routes: SharedPageRoute[], render: RenderPage,
   }
 
   function send(req: IncomingMessage, res: ServerResponse, page: Page) {
+    if (res.headersSent) return;
     const zipped = acceptsGzip(req.headers["accept-encoding"]);
     const body = zipped ? page.gzip : page.html;
-    res.writeHead(200, {
-      ...page.headers,
-      "Content-Length": body.length,
-      ...(zipped ? { "Content-Encoding": "gzip" } : {}),
-      Vary: "Accept-Encoding, Cookie",
-      "Cache-Control": "private, no-cache",
-    });
-    res.end(body);
+    try {
+      res.writeHead(200, {
+        ...page.headers,
+        "Content-Length": body.length,
+        ...(zipped ? { "Content-Encoding": "gzip" } : {}),
+        Vary: "Accept-Encoding, Cookie",
+        "Cache-Control": "private, no-cache",
+      });
+      res.end(body);
+    } catch (error) {
+      console.error(error);
+      res.destroy();
+    }
   }
 
   /**
@@ -97,7 +119,7 @@ export function createSharedPages(routes: SharedPageRoute[], render: RenderPage,
    */
   function serve(req: IncomingMessage, res: ServerResponse, next: () => void): boolean {
     const url = req.url ?? "/";
-    if (req.method !== "GET" || url.includes("?")) return false;
+    if (req.method !== "GET" || !url.startsWith("/") || url.startsWith("//") || url.includes("?")) return false;
     let route: SharedPageRoute | undefined;
     let params: Record<string, string> | null = null;
     for (const candidate of routes) {
@@ -114,27 +136,29 @@ export function createSharedPages(routes: SharedPageRoute[], render: RenderPage,
     };
     route
       .keyFor({ params, header })
-      .then((key) => (key ? copyFor(req, key) : null))
+      .then((key) => (key ? copyFor(url, header("cookie"), req, key) : null))
       .then(
         (page) => (page ? send(req, res, page) : next()),
         (error: unknown) => {
           console.error(error);
           next();
         },
-      );
+      )
+      .catch((error: unknown) => console.error(error));
     return true;
   }
 
-  return { serve, size: () => pages.size };
+  return { serve, size: () => pages.size, bytes: () => bytes };
 }
 
-/** Whether an Accept-Encoding header takes gzip (and does not refuse it with q=0). */
+/** Whether an Accept-Encoding header takes gzip: named with q > 0, or `*` when gzip is not named. */
 export function acceptsGzip(header: string | string[] | undefined) {
   const value = Array.isArray(header) ? header.join(",") : (header ?? "");
-  return value.split(",").some((part) => {
+  const weights = new Map<string, number>();
+  for (const part of value.split(",")) {
     const [coding, ...options] = part.trim().toLowerCase().split(";");
-    if (coding !== "gzip" && coding !== "*") return false;
     const q = options.map((o) => o.trim()).find((o) => o.startsWith("q="));
-    return q === undefined || Number(q.slice(2)) > 0;
-  });
+    if (coding) weights.set(coding, q === undefined ? 1 : Number(q.slice(2)) || 0);
+  }
+  return (weights.get("gzip") ?? weights.get("*") ?? 0) > 0;
 }

@@ -7,11 +7,13 @@ import { acceptsGzip, createSharedPages, type PageKey, type RenderPage } from ".
 // What the route's key function answers, per cookie; what the renderer sends back.
 let keys: Record<string, PageKey | null | Error> = {};
 let renders: string[] = [];
+let rendered: Request[] = [];
 let reply: (request: Request) => Response = () => new Response("", { status: 500 });
 let renderDelayMs = 0;
 
 const render: RenderPage = async (request) => {
   renders.push(request.headers.get("cookie") ?? "");
+  rendered.push(request);
   await new Promise((resolve) => setTimeout(resolve, renderDelayMs));
   return reply(request);
 };
@@ -31,7 +33,7 @@ const pages = createSharedPages(
     },
   ],
   render,
-  { maxPages: 3 },
+  { maxPages: 3, maxBytes: 4_000 },
 );
 
 let base = "";
@@ -49,6 +51,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(() => {
   keys = {};
   renders = [];
+  rendered = [];
   renderDelayMs = 0;
   reply = (request) => page(`<p>page for ${new URL(request.url).pathname}, rendered with ${request.headers.get("cookie")}</p>`);
 });
@@ -134,6 +137,50 @@ describe("shared pages", () => {
     expect(zlib.gunzipSync(zipped.body).toString()).toBe(plain);
   });
 
+  it("renders the matched path with the cookie alone, whatever else the asker sends", async () => {
+    keys = { a: { key: "zh", version: 1 } };
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      http
+        .get(`${base}/lessons/20`, { headers: { cookie: "a", host: "evil.example/me/record?", "user-agent": "Googlebot", "x-forwarded-host": "evil.example" } }, (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode));
+        })
+        .on("error", reject);
+    });
+    expect(status).toBe(200);
+    expect(rendered).toHaveLength(1);
+    const url = new URL(rendered[0].url);
+    expect(url.pathname).toBe("/lessons/20");
+    expect(url.search).toBe("");
+    expect(url.host).not.toContain("evil");
+    expect([...rendered[0].headers.keys()].sort()).toEqual(["accept", "cookie", "user-agent"]);
+    expect(rendered[0].headers.get("user-agent")).not.toBe("Googlebot");
+  });
+
+  it("keeps a render overtaken by a newer version out of the store", async () => {
+    keys = { a: { key: "zh", version: "v1" } };
+    renderDelayMs = 80;
+    const old = get("/lessons/21", "a");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    renderDelayMs = 0;
+    keys = { a: { key: "zh", version: "v2" } };
+    await get("/lessons/21", "a");
+    await old;
+    renders = [];
+    await get("/lessons/21", "a");
+    expect(renders).toHaveLength(0);
+  });
+
+  it("keeps at most maxBytes of copies", async () => {
+    keys = { a: { key: "zh", version: 1 } };
+    reply = () => page(`<p>${"x".repeat(1_500)}</p>`);
+    for (const id of [30, 31, 32]) await get(`/lessons/${id}`, "a");
+    expect(pages.bytes()).toBeLessThanOrEqual(4_000);
+    renders = [];
+    await get("/lessons/30", "a");
+    expect(renders).toHaveLength(1);
+  });
+
   it("keeps at most maxPages copies", async () => {
     keys = { a: { key: "zh", version: 1 } };
     for (const id of [10, 11, 12, 13]) await get(`/lessons/${id}`, "a");
@@ -150,6 +197,7 @@ describe("acceptsGzip", () => {
     expect(acceptsGzip("br;q=1.0, gzip;q=0.8")).toBe(true);
     expect(acceptsGzip("*")).toBe(true);
     expect(acceptsGzip("gzip;q=0")).toBe(false);
+    expect(acceptsGzip("gzip;q=0, *")).toBe(false);
     expect(acceptsGzip("identity")).toBe(false);
     expect(acceptsGzip(undefined)).toBe(false);
   });

@@ -73,9 +73,9 @@ function Lesson({ data }: { data: ReturnType<typeof useLoaderData<typeof loader>
   const reported = useCompletion(lesson.id);
   const completed = reported.completed || progress.completed;
   const [watchedNow, setWatchedNow] = useState<number | null>(null);
-  const [readingNow, setReadingNow] = useState<{ seconds: number; reachedEnd: boolean } | null>(null);
+  const [readingNow, setReadingNow] = useState<number | null>(null);
   const watched = watchedNow ?? progress.watchedSeconds;
-  const readSeconds = Math.max(readingNow?.seconds ?? 0, progress.activeSeconds);
+  const readSeconds = Math.max(readingNow ?? 0, progress.activeSeconds);
   const percent = lesson.durationSeconds ? Math.min(100, Math.floor((watched / lesson.durationSeconds) * 100)) : 0;
   const mmss = (s: number) => ({ minutes: Math.floor(s / 60), seconds: Math.floor(s % 60) });
 
@@ -108,7 +108,7 @@ function Lesson({ data }: { data: ReturnType<typeof useLoaderData<typeof loader>
       {lesson.kind === "reading" && data.reading ? (
         <>
           <ReadingView code={data.reading.code} />
-          {loaded ? <ReadingTracker lessonId={lesson.id} serverOffsetMs={loaded.serverOffsetMs} onProgress={(seconds, reachedEnd) => setReadingNow({ seconds, reachedEnd })} /> : null}
+          {loaded ? <ReadingTracker lessonId={lesson.id} serverOffsetMs={loaded.serverOffsetMs} onProgress={setReadingNow} /> : null}
           {!completed ? (
             <p className="sticky bottom-2 rounded-lg bg-white/95 p-3 text-base shadow ring-1 ring-gray-200" aria-live="polite">
               {t("lesson.readingProgress", {
