@@ -74,7 +74,8 @@ export async function main(argv) {
   const helloResult = await measure("hello", { url: `${helloBase}/`, ...load });
   log(`signing in ${opts.connections} browsers…`);
   const sessions = await memberSessions(base, url, opts.connections);
-  const pageResult = await measure("lesson page", { url, cookies: sessions.cookies, ...load });
+  // As a browser asks for it: compressed.
+  const pageResult = await measure("lesson page", { url, headers: { "accept-encoding": "gzip, deflate, br" }, cookies: sessions.cookies, ...load });
   if (!app.running) throw new Error(`the app server died during the run:\n${app.output()}`);
   if (!hello.running) throw new Error("the hello server died during the run");
 
