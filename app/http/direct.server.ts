@@ -64,6 +64,23 @@ export function matchDirectPath(path: string, pathname: string): Record<string, 
   return params;
 }
 
+/** The first of `routes` whose path matches `pathname`, with its params, or null. */
+export function matchRoute<R extends { path: string }>(routes: R[], pathname: string): { route: R; params: Record<string, string> } | null {
+  for (const route of routes) {
+    const params = matchDirectPath(route.path, pathname);
+    if (params) return { route, params };
+  }
+  return null;
+}
+
+/** A request header's value (repeated ones joined), or null. */
+export function headerOf(req: IncomingMessage) {
+  return (name: string) => {
+    const value = req.headers[name.toLowerCase()];
+    return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+  };
+}
+
 /**
  * Answers a request to one of `routes` on Node's own request and response, and returns true;
  * returns false, touching nothing, for any other path. A body over MAX_DIRECT_BODY_BYTES is
@@ -73,16 +90,9 @@ export function serveDirect(routes: DirectRoute[], req: IncomingMessage, res: Se
   const url = req.url ?? "/";
   const query = url.indexOf("?");
   const pathname = query === -1 ? url : url.slice(0, query);
-  let route: DirectRoute | undefined;
-  let params: Record<string, string> | null = null;
-  for (const candidate of routes) {
-    params = matchDirectPath(candidate.path, pathname);
-    if (params) {
-      route = candidate;
-      break;
-    }
-  }
-  if (!route || !params) return false;
+  const matched = matchRoute(routes, pathname);
+  if (!matched) return false;
+  const { route, params } = matched;
   const send = (status: number, body: unknown, close = false) => {
     if (res.headersSent) return;
     try {
@@ -117,12 +127,8 @@ export function serveDirect(routes: DirectRoute[], req: IncomingMessage, res: Se
   req.on("error", () => res.destroy());
   req.on("end", () => {
     if (refused) return;
-    const header = (name: string) => {
-      const value = req.headers[name.toLowerCase()];
-      return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
-    };
     route
-      .handle({ method: req.method ?? "GET", query: new URLSearchParams(query === -1 ? "" : url.slice(query + 1)), header, body: Buffer.concat(chunks).toString("utf8"), params: params! })
+      .handle({ method: req.method ?? "GET", query: new URLSearchParams(query === -1 ? "" : url.slice(query + 1)), header: headerOf(req), body: Buffer.concat(chunks).toString("utf8"), params })
       .then((reply) => send(reply.status, reply.body))
       .catch((error: unknown) => {
         console.error(error);

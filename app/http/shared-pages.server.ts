@@ -10,7 +10,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { promisify } from "node:util";
 import zlib from "node:zlib";
-import { matchDirectPath } from "./direct.server";
+import { headerOf, matchRoute } from "./direct.server";
 
 export type SharedPageRequest = {
   params: Record<string, string>;
@@ -120,20 +120,10 @@ export function createSharedPages(routes: SharedPageRoute[], render: RenderPage,
   function serve(req: IncomingMessage, res: ServerResponse, next: () => void): boolean {
     const url = req.url ?? "/";
     if (req.method !== "GET" || !url.startsWith("/") || url.startsWith("//") || url.includes("?")) return false;
-    let route: SharedPageRoute | undefined;
-    let params: Record<string, string> | null = null;
-    for (const candidate of routes) {
-      params = matchDirectPath(candidate.path, url);
-      if (params) {
-        route = candidate;
-        break;
-      }
-    }
-    if (!route || !params) return false;
-    const header = (name: string) => {
-      const value = req.headers[name.toLowerCase()];
-      return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
-    };
+    const matched = matchRoute(routes, url);
+    if (!matched) return false;
+    const { route, params } = matched;
+    const header = headerOf(req);
     route
       .keyFor({ params, header })
       .then((key) => (key ? copyFor(url, header("cookie"), req, key) : null))
