@@ -1,6 +1,6 @@
 // POST /contests/:id/answer — one answer (or a timeout) of the signed-in entrant, as JSON: whether
-// it counted and the next question (without its key) with its time. A direct endpoint
-// (app/http/direct.server.ts), one request per answer.
+// it counted and the next question (without its key) with its time; or "start": enter and get the
+// first question. A direct endpoint (app/http/direct.server.ts), one request per answer.
 //
 // Who is answering: the same checks as requireViewer — same origin, an unexpired session of an
 // enabled account that need not change its password — but no unit and role lookups: the entry
@@ -10,12 +10,13 @@
 // the answer statement itself re-checks the session (answerQuestion with `session`): a session
 // signed out, expired or of an account disabled a moment ago answers nothing. One query per
 // answer instead of two. Sessions are still extended by lucia on the member's page loads.
+import pLimit from "p-limit";
 import { forgetMember, recallMember, rememberMember, sessionIdOf, sessionMember } from "~/auth/remembered-sessions.server";
 import { isCrossOrigin } from "~/auth/origin.server";
 import { idOrNull } from "~/auth/policy.server";
 import { jsonBody, type DirectReply, type DirectRequest } from "~/http/direct.server";
 import { answerBodySchema } from "./forms";
-import { answerQuestion, timeOut } from "./play.server";
+import { answerQuestion, startPlaying, timeOut } from "./play.server";
 
 type Answerer = { id: number; sessionId: string; lookedUpNow: boolean };
 
@@ -23,9 +24,7 @@ type Answerer = { id: number; sessionId: string; lookedUpNow: boolean };
  * The member answering and their session, or null. `lookedUpNow`: the session was looked up now;
  * otherwise it was remembered, and the caller must have the database check it again.
  */
-async function answererOf(request: DirectRequest): Promise<Answerer | null> {
-  const sessionId = sessionIdOf(request.header("cookie"));
-  if (!sessionId) return null;
+async function answererOf(sessionId: string): Promise<Answerer | null> {
   const remembered = recallMember(sessionId);
   if (remembered !== undefined) return { id: remembered.id, sessionId, lookedUpNow: false };
   const member = await sessionMember(sessionId);
@@ -45,13 +44,16 @@ function signedOut(sessionId: string) {
 export async function handleContestAnswer(request: DirectRequest): Promise<DirectReply> {
   if (request.method !== "POST") return refuse(405, "tampered");
   if (isCrossOrigin(request.method, request.header)) return refuse(403, "tampered");
-  const answerer = await answererOf(request);
-  if (!answerer) return refuse(401, "session");
+  const sessionId = sessionIdOf(request.header("cookie"));
+  if (!sessionId) return refuse(401, "session");
   const contestId = idOrNull(request.params.contestId);
   if (contestId === null) return refuse(404, "notEntered");
   const parsed = answerBodySchema.safeParse(jsonBody(request));
   if (!parsed.success) return refuse(400, "tampered");
   const input = parsed.data;
+  if (input.intent === "start") return start(sessionId, contestId);
+  const answerer = await answererOf(sessionId);
+  if (!answerer) return refuse(401, "session");
   // Answers re-check the session inside their statement; timeouts (rare) look it up first.
   if (input.intent === "timeout" && !answerer.lookedUpNow && (await sessionMember(answerer.sessionId))?.id !== answerer.id) return signedOut(answerer.sessionId);
   const result =
@@ -61,4 +63,21 @@ export async function handleContestAnswer(request: DirectRequest): Promise<Direc
   if (result.ok) return { status: 200, body: result };
   if (result.error === "session") return signedOut(answerer.sessionId);
   return { status: result.error === "tampered" ? 400 : 409, body: result };
+}
+
+// Starts run a few at a time: a crowd pressing start together waits in this queue (each admitted
+// in turn, none refused) instead of putting thousands of statements in front of the answers of
+// those already playing.
+const startsAtOnce = pLimit(4);
+
+// Entering needs the member's unit as it is now, so the session is always looked up.
+function start(sessionId: string, contestId: number): Promise<DirectReply> {
+  return startsAtOnce(async () => {
+    const member = await sessionMember(sessionId);
+    if (!member) return signedOut(sessionId);
+    rememberMember(sessionId, { id: member.id, unitId: member.unitId });
+    const started = await startPlaying(member, contestId);
+    if (started.ok) return { status: 200, body: started };
+    return { status: started.error === "notFound" ? 404 : 409, body: started };
+  });
 }

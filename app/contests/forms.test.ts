@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { answerBodySchema } from "./forms";
 
 describe("answerBodySchema", () => {
-  it("takes an answer or a timeout", () => {
+  it("takes a start, an answer or a timeout", () => {
+    expect(answerBodySchema.safeParse({ intent: "start" }).success).toBe(true);
     expect(answerBodySchema.safeParse({ intent: "answer", index: 0, response: { blanks: ["为人民服务"] } }).success).toBe(true);
     expect(answerBodySchema.safeParse({ intent: "timeout", index: 3 }).success).toBe(true);
   });
@@ -15,5 +16,6 @@ describe("answerBodySchema", () => {
   it("refuses unknown fields and out-of-range indexes", () => {
     expect(answerBodySchema.safeParse({ intent: "answer", index: 0, response: { sql: "drop" } }).success).toBe(false);
     expect(answerBodySchema.safeParse({ intent: "answer", index: -1, response: {} }).success).toBe(false);
+    expect(answerBodySchema.safeParse({ intent: "start", index: 0 }).success).toBe(false);
   });
 });

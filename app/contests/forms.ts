@@ -95,5 +95,6 @@ export const answerBodySchema = z.discriminatedUnion("intent", [
       .strict(),
   }),
   z.object({ intent: z.literal("timeout"), index: z.number().int().min(0).max(999) }),
+  z.object({ intent: z.literal("start") }).strict(),
 ]);
 export type AnswerBody = z.infer<typeof answerBodySchema>;

@@ -21,7 +21,8 @@ import { contestAnswers, contestEntries, contests } from "~/db/schema";
 import { awardContest } from "~/points/ledger.server";
 import { rowsOf } from "~/quiz/banks.server";
 import { grade, presentQuestion, responseProblem, type AnswerKey, type PresentedQuestion, type QuizResponse } from "~/quiz/grading";
-import { frozenQuestions, phaseOf, type ContestWithUnit, type Version } from "./contests.server";
+import { unitById } from "~/org/unit-cache.server";
+import { frozenQuestions, getContest, phaseOf, type ContestWithUnit, type Version } from "./contests.server";
 import { contestChanged } from "./live.server";
 import { ANSWER_GRACE_MS, optionOrder, questionOrder, type ScoringRule } from "./scoring";
 
@@ -81,14 +82,26 @@ export type EnterResult = { status: "entered" | "already" } | { status: "refused
  * start together are each admitted by one short statement and a second press changes nothing.
  * Their clock does not start here but when their first question is served.
  */
-export async function enterContest(viewer: Pick<Viewer, "id" | "unitId" | "unitCode">, contest: ContestWithUnit, now = new Date()): Promise<EnterResult> {
+export async function enterContest(
+  viewer: Pick<Viewer, "id" | "unitId" | "unitCode">,
+  contest: ContestWithUnit,
+  now = new Date(),
+  { serveFirst = false } = {},
+): Promise<EnterResult> {
   if (!viewer.unitCode.startsWith(contest.unitCode)) return { status: "refused", reason: "notEligible" };
   if (phaseOf(contest, now) !== "open") return { status: "refused", reason: "notOpen" };
   const content = await contestContent(contest.id);
   if (!content) return { status: "refused", reason: "notOpen" };
   const inserted = await db
     .insert(contestEntries)
-    .values({ contestId: contest.id, userId: viewer.id, unitId: viewer.unitId, questionOrder: questionOrder(contest.id, viewer.id, content.versions.length) })
+    .values({
+      contestId: contest.id,
+      userId: viewer.id,
+      unitId: viewer.unitId,
+      questionOrder: questionOrder(contest.id, viewer.id, content.versions.length),
+      // With `serveFirst`, the first question is served (and the member's clock starts) as they enter.
+      ...(serveFirst ? { currentServedAt: sql`now()` } : {}),
+    })
     .onConflictDoNothing()
     .returning({ id: contestEntries.id });
   if (inserted.length === 0) return { status: "already" };
@@ -172,6 +185,25 @@ export async function playState(viewer: Pick<Viewer, "id">, contest: ContestWith
   }
   // Three changes in a row under our feet: let the page ask again.
   return { state: "finished" };
+}
+
+export type Started = { ok: true; question: ServedQuestion | null; score: number } | { ok: false; error: "notFound" | "notOpen" | "notEligible" };
+
+/**
+ * Start pressed: enters the member (once) and serves their first question, starting their clock,
+ * in one request (the direct answer endpoint's "start"): one statement for a new entrant instead
+ * of two page loads. Pressed again, it gives back the question being played with the time that is
+ * left. `question` null: the member has finished.
+ */
+export async function startPlaying(member: { id: number; unitId: number }, contestId: number, now = new Date()): Promise<Started> {
+  const [contest, unit] = await Promise.all([getContest(contestId), unitById(member.unitId)]);
+  if (!contest || contest.status === "draft" || !unit) return { ok: false, error: "notFound" };
+  const entered = await enterContest({ id: member.id, unitId: member.unitId, unitCode: unit.code }, contest, now, { serveFirst: true });
+  if (entered.status === "refused") return { ok: false, error: entered.reason };
+  const content = await contestContent(contest.id);
+  if (entered.status === "entered" && content) return { ok: true, question: served(contest.id, member.id, content, 0, 0), score: 0 };
+  const state = await playState(member, contest, now);
+  return state.state === "question" ? { ok: true, question: state.question, score: state.score } : { ok: true, question: null, score: 0 };
 }
 
 // ---------------------------------------------------------------------------------------------

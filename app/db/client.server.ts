@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -19,6 +20,29 @@ const MIGRATION_LOCK = 727_272;
 
 function migrationsFolder() {
   return path.resolve(process.env.MIGRATIONS_DIR ?? "drizzle");
+}
+
+/**
+ * PGlite runs a statement synchronously, and the next waiting statement starts when the previous
+ * one's promise resolves: in the same microtask checkpoint. A queue of statements (a crowd's page
+ * loads) therefore ran back to back without the event loop getting a turn, and requests arriving
+ * meanwhile, contest answers among them, were not even read: the server stalled for seconds. So
+ * once statements have run for YIELD_AFTER_MS without a break, the next one first lets the event
+ * loop take a turn (read requests, fire timers), as a network round trip to PostgreSQL would.
+ */
+const YIELD_AFTER_MS = 4;
+
+function yieldBetweenStatements(client: PGlite) {
+  const runExclusiveQuery = client._runExclusiveQuery.bind(client);
+  let since = performance.now();
+  client._runExclusiveQuery = <T>(statement: () => Promise<T>) =>
+    runExclusiveQuery(async () => {
+      if (performance.now() - since > YIELD_AFTER_MS) {
+        await nextTurn();
+        since = performance.now();
+      }
+      return statement();
+    });
 }
 
 /**
@@ -54,6 +78,7 @@ export async function openDatabase(env = process.env): Promise<Database> {
   // is one: loading it takes a fraction of initdb's time. Migrations below bring it up to date.
   const loadDataDir = fresh && fs.existsSync(template) ? new Blob([fs.readFileSync(template)]) : undefined;
   const client = await PGlite.create(inMemory ? dataDir : path.resolve(dataDir), { extensions: { pg_trgm }, loadDataDir });
+  yieldBetweenStatements(client);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: migrationsFolder() });
   return { db, driver: { kind: "pglite", client }, close: () => client.close() };

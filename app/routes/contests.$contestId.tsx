@@ -2,13 +2,14 @@
 // the score, rank and explanations (at once or after closing, as the organiser chose).
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
+import { useState, type FormEvent } from "react";
 import { parseId } from "~/auth/policy.server";
 import { requireViewer } from "~/auth/session.server";
 import { phaseOf, requireVisibleContest, settled } from "~/contests/contests.server";
 import { chinaText } from "~/contests/forms";
 import { Play } from "~/contests/play";
-import { contestContent, enterContest, myResult, playState } from "~/contests/play.server";
+import { contestContent, enterContest, myResult, playState, type Started } from "~/contests/play.server";
 import { useT } from "~/i18n/i18n";
 import { ReviewItem } from "~/quiz/components";
 
@@ -43,12 +44,45 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   return redirect(`/contests/${contest.id}`);
 }
 
+/**
+ * Start, in one request to the direct answer endpoint: it enters the member and serves the first
+ * question. Without a reply from it (network trouble) the form posts to the action instead.
+ */
+function useStart(contestId: number) {
+  const revalidator = useRevalidator();
+  const [started, setStarted] = useState<Extract<Started, { ok: true }> | null>(null);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    setPending(true);
+    let reply: Started;
+    try {
+      const res = await fetch(`/contests/${contestId}/answer`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ intent: "start" }) });
+      reply = await res.json();
+    } catch {
+      setPending(false);
+      form.submit();
+      return;
+    }
+    setPending(false);
+    if (!reply.ok) setRefusal(reply.error);
+    else if (reply.question) setStarted(reply);
+    else revalidator.revalidate();
+  };
+  return { started, refusal, pending, onSubmit };
+}
+
 export default function ContestPage() {
   const t = useT();
   const d = useLoaderData<typeof loader>();
-  const refused = useActionData<typeof action>();
-  const busy = useNavigation().state !== "idle";
+  const start = useStart(d.contest.id);
+  const refused = useActionData<typeof action>()?.error ?? start.refusal;
+  const busy = useNavigation().state !== "idle" || start.pending;
   const c = d.contest;
+  // The loader's state wins once it has one; until then, the question the start request served.
+  const playing = d.state === "question" && d.question ? { question: d.question, score: d.score } : d.state === "intro" ? start.started : null;
   return (
     <div className="mx-auto max-w-2xl space-y-4">
       <header className="space-y-1">
@@ -60,18 +94,18 @@ export default function ContestPage() {
           {t("contest.leaderboard")}
         </Link>
       </header>
-      {d.state === "intro" ? (
+      {d.state === "intro" && !playing ? (
         <section className="card space-y-3">
           {c.description ? <p className="whitespace-pre-line">{c.description}</p> : null}
           {refused ? (
             <p className="rounded-lg bg-red-50 p-3 text-red-800" role="alert">
-              {t(refused.error === "notEligible" ? "contest.play.notEligible" : "contest.play.notOpen")}
+              {t(refused === "notEligible" ? "contest.play.notEligible" : "contest.play.notOpen")}
             </p>
           ) : null}
           {!c.eligible ? (
             <p>{t("contest.play.notEligible")}</p>
           ) : c.phase === "open" ? (
-            <Form method="post" className="space-y-3">
+            <Form method="post" className="space-y-3" onSubmit={start.onSubmit}>
               <p>{t("contest.play.startHint", { seconds: c.seconds })}</p>
               <button type="submit" className="btn w-full text-lg" disabled={busy}>
                 {t("contest.play.start")}
@@ -82,7 +116,7 @@ export default function ContestPage() {
           )}
         </section>
       ) : null}
-      {d.state === "question" && d.question ? <Play key={d.question.index} contestId={c.id} initial={d.question} score={d.score} /> : null}
+      {playing?.question ? <Play key={playing.question.index} contestId={c.id} initial={playing.question} score={playing.score} /> : null}
       {d.state === "finished" && d.result ? (
         <section className="space-y-3">
           <div className="card space-y-2" role="status" data-testid="contest-result">

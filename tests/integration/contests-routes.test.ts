@@ -8,7 +8,7 @@ import { createContest, getContest } from "~/contests/contests.server";
 import { createBoardHub } from "~/contests/live.server";
 import type { Board } from "~/contests/scoring";
 import { db, driver } from "~/db/client.server";
-import { contestEntries, users } from "~/db/schema";
+import { contestEntries, contests, users } from "~/db/schema";
 import { makeMember } from "~/seed/factories.server";
 import { createBus } from "~/realtime/bus.server";
 import * as adminPage from "~/routes/admin.contests.$contestId";
@@ -94,6 +94,42 @@ describe("contest pages", () => {
     expect(await post(contest.id, cookie, { intent: "answer", index: 1, response: await responseFor(contest.id, member.id, 1) })).toEqual({ status: 409, body: { ok: false, error: "late" } });
     const skipped = await post(contest.id, cookie, { intent: "timeout", index: 1 });
     expect(skipped.body).toMatchObject({ ok: true, index: 1, next: { index: 2 } });
+  });
+
+  it("starts in one request: entered once, the first question served without its key, the clock running from then", async () => {
+    const contest = await publishedContest(world, { secondsPerQuestion: 30 });
+    const member = world.members[2];
+    const cookie = cookies.m2;
+    const started = await post(contest.id, cookie, { intent: "start" });
+    expect(started.status).toBe(200);
+    expect(started.body).toMatchObject({ ok: true, score: 0, question: { index: 0, total: 5, seconds: 30 } });
+    expect(started.body.question.remainingMs).toBeGreaterThan(28_000);
+    noSecrets(started.body);
+    const [entry] = await db.select().from(contestEntries).where(and(eq(contestEntries.userId, member.id), eq(contestEntries.contestId, contest.id)));
+    expect(entry.currentServedAt).not.toBeNull();
+
+    // Pressed again (a second tab, a retry): the same question with the time that is left, still one entry.
+    await ageServed(contest.id, member.id, 5_000);
+    const again = await post(contest.id, cookie, { intent: "start" });
+    expect(again.body).toMatchObject({ ok: true, question: { index: 0 } });
+    expect(again.body.question.remainingMs).toBeLessThanOrEqual(25_000);
+    expect(await db.select().from(contestEntries).where(and(eq(contestEntries.userId, member.id), eq(contestEntries.contestId, contest.id)))).toHaveLength(1);
+    expect((await post(contest.id, cookie, { intent: "answer", index: 0, response: await responseFor(contest.id, member.id, 0) })).body).toMatchObject({ ok: true, next: { index: 1 } });
+    // The page shows the same state.
+    expect((await openPage(contest.id, cookie)).body).toMatchObject({ state: "question", question: { index: 1 } });
+  });
+
+  it("refuses a start from outside the subtree, before opening, for a missing contest, signed out or malformed", async () => {
+    const contest = await publishedContest(world);
+    expect(await post(contest.id, cookies.outsider, { intent: "start" })).toEqual({ status: 409, body: { ok: false, error: "notEligible" } });
+    expect(await db.select().from(contestEntries).where(and(eq(contestEntries.userId, world.outsider.id), eq(contestEntries.contestId, contest.id)))).toHaveLength(0);
+    const upcoming = await publishedContest(world);
+    await db.update(contests).set({ opensAt: new Date(Date.now() + 3600_000) }).where(eq(contests.id, upcoming.id));
+    expect(await post(upcoming.id, cookies.m2, { intent: "start" })).toEqual({ status: 409, body: { ok: false, error: "notOpen" } });
+    expect((await post(999_999, cookies.m2, { intent: "start" })).status).toBe(404);
+    expect((await post(contest.id, "", { intent: "start" })).status).toBe(401);
+    expect((await post(contest.id, "dx_session=forged", { intent: "start" })).status).toBe(401);
+    expect((await post(contest.id, cookies.m2, { intent: "start", index: 3 })).status).toBe(400);
   });
 
   it("refuses answers without a valid session, from a disabled account, or from another origin", async () => {
