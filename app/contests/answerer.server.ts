@@ -65,10 +65,10 @@ export async function handleContestAnswer(request: DirectRequest): Promise<Direc
   return { status: result.error === "tampered" ? 400 : 409, body: result };
 }
 
-// Starts run a few at a time: a crowd pressing start together waits in this queue (each admitted
+// Starts run some at a time: a crowd pressing start together waits in this queue (each admitted
 // in turn, none refused) instead of putting thousands of statements in front of the answers of
-// those already playing.
-const startsAtOnce = pLimit(4);
+// those already playing; their entries are written in groups of up to this many.
+const startsAtOnce = pLimit(16);
 
 // Entering needs the member's unit as it is now, so the session is always looked up.
 function start(sessionId: string, contestId: number): Promise<DirectReply> {

@@ -5,6 +5,7 @@
 // a time; changes during one fold into the next — and pushes it to its own SSE clients.
 import { sql } from "drizzle-orm";
 import { db } from "~/db/client.server";
+import { unitTree, type UnitInfo } from "~/org/unit-cache.server";
 import { rowsOf } from "~/quiz/banks.server";
 import { bus, type Bus } from "~/realtime/bus.server";
 import type { Board } from "./scoring";
@@ -40,37 +41,63 @@ const eligibleCache = new Map<number, { at: number; counts: Promise<Map<number, 
 function eligibleCounts(contestId: number) {
   const hit = eligibleCache.get(contestId);
   if (hit && Date.now() - hit.at < ELIGIBLE_TTL_MS) return hit.counts;
-  const counts = rowsOf<{ unit_id: number; eligible: number }>(
+  const counts = rowsOf<{ root_id: number; unit_id: number; members: number }>(
     db.execute(sql`
-      with ${groupsOf(contestId)}
-      select g.id as unit_id, count(us.id)::int as eligible
-      from groups g
-      left join units m on m.code like g.code || '%'
-      left join users us on us.unit_id = m.id and not us.disabled
-      group by g.id`),
-  ).then((rows) => new Map(rows.map((r) => [Number(r.unit_id), Number(r.eligible)])));
+      select k.unit_id as root_id, us.unit_id, count(*)::int as members
+      from contests k
+      join units r on r.id = k.unit_id
+      join units m on m.code like r.code || '%'
+      join users us on us.unit_id = m.id and not us.disabled
+      where k.id = ${contestId}
+      group by k.unit_id, us.unit_id`),
+  ).then(async (rows) => {
+    const counts = new Map<number, number>();
+    if (rows.length === 0) return counts;
+    const { groupOf } = await rankedUnits(Number(rows[0].root_id), rows.map((r) => Number(r.unit_id)));
+    for (const r of rows) {
+      const group = groupOf.get(Number(r.unit_id));
+      if (group) counts.set(group.id, (counts.get(group.id) ?? 0) + Number(r.members));
+    }
+    return counts;
+  });
   eligibleCache.set(contestId, { at: Date.now(), counts });
   counts.catch(() => eligibleCache.delete(contestId));
   return counts;
 }
 
-/** A CTE `groups(id, name, code)`: the ranked units of a contest. */
-function groupsOf(contestId: number) {
-  return sql`root as (select u.id, u.code from contests k join units u on u.id = k.unit_id where k.id = ${contestId}),
-    groups as (
-      select g.id, g.name, g.code from units g join root on g.parent_id = root.id
-      union all
-      select u.id, u.name, u.code from units u join root on u.id = root.id
-      where not exists (select 1 from units x where x.parent_id = root.id)
-    )`;
+/**
+ * The ranked units of a contest: the children of its unit, or the unit itself when it has none.
+ * With `unitIds`, each given unit's group (the ranked unit whose subtree holds it), when it has one.
+ */
+async function rankedUnits(rootId: number, unitIds: number[] = []) {
+  let tree = await unitTree(rootId);
+  // A unit created by another instance since this copy was loaded reloads it.
+  for (const id of unitIds) if (!tree.byId.has(id)) tree = await unitTree(id);
+  const root = tree.byId.get(rootId);
+  const children = tree.childrenOf(rootId);
+  const groups = root ? (children.length > 0 ? children : [root]) : [];
+  const groupOf = new Map<number, UnitInfo>();
+  for (const id of unitIds) {
+    const code = tree.byId.get(id)?.code;
+    const group = code === undefined ? undefined : groups.find((g) => code.startsWith(g.code));
+    if (group) groupOf.set(id, group);
+  }
+  return { groups, groupOf };
 }
 
+/**
+ * Recomputed every PUBLISH_EVERY_MS while a contest runs, so two statements: one scan of the
+ * entries per unit (totals and unit rankings summed here, over the cached unit tree) and the top.
+ */
 export async function computeBoard(contestId: number): Promise<Board> {
-  const [totals, top, byUnit, eligible] = await Promise.all([
-    rowsOf<{ entrants: number; finished: number; average: number | null }>(
+  const [perUnit, top, eligible] = await Promise.all([
+    rowsOf<{ root_id: number; unit_id: number | null; entrants: number; finished: number; score_sum: number | null }>(
       db.execute(sql`
-        select count(*)::int as entrants, count(finished_at)::int as finished, avg(score)::float8 as average
-        from contest_entries where contest_id = ${contestId}`),
+        select k.unit_id as root_id, e.unit_id, count(e.id)::int as entrants, count(e.finished_at)::int as finished,
+          sum(e.score)::float8 as score_sum
+        from contests k left join contest_entries e on e.contest_id = k.id
+        where k.id = ${contestId}
+        group by k.unit_id, e.unit_id`),
     ),
     rowsOf<{ rank: number; name: string; unit_name: string; score: number; total_ms: number; finished: boolean; anonymous: boolean }>(
       db.execute(sql`
@@ -90,37 +117,43 @@ export async function computeBoard(contestId: number): Promise<Board> {
         join units un on un.id = r.unit_id
         order by r.rank, r.id`),
     ),
-    rowsOf<{ unit_id: number; name: string; entrants: number; average: number | null }>(
-      db.execute(sql`
-        with ${groupsOf(contestId)}
-        select g.id as unit_id, g.name, count(e.id)::int as entrants, avg(e.score)::float8 as average
-        from groups g
-        left join units eu on eu.code like g.code || '%'
-        left join contest_entries e on e.unit_id = eu.id and e.contest_id = ${contestId}
-        group by g.id, g.name, g.code
-        order by g.code`),
-    ),
     eligibleCounts(contestId),
   ]);
-  const units = byUnit.map((u) => {
-    const count = eligible.get(Number(u.unit_id)) ?? 0;
-    const entrants = Number(u.entrants);
+  const entered = perUnit.filter((r) => r.unit_id !== null);
+  const { groups, groupOf } = perUnit.length > 0 ? await rankedUnits(Number(perUnit[0].root_id), entered.map((r) => Number(r.unit_id))) : { groups: [], groupOf: new Map() };
+  const sums = new Map(groups.map((g) => [g.id, { entrants: 0, scoreSum: 0 }]));
+  const all = { entrants: 0, finished: 0, scoreSum: 0 };
+  for (const r of entered) {
+    const [entrants, scoreSum] = [Number(r.entrants), Number(r.score_sum ?? 0)];
+    all.entrants += entrants;
+    all.finished += Number(r.finished);
+    all.scoreSum += scoreSum;
+    const group = sums.get(groupOf.get(Number(r.unit_id))?.id ?? -1);
+    if (group) {
+      group.entrants += entrants;
+      group.scoreSum += scoreSum;
+    }
+  }
+  const averageOf = ({ entrants, scoreSum }: { entrants: number; scoreSum: number }) => (entrants > 0 ? Math.round((scoreSum / entrants) * 10) / 10 : 0);
+  const units = groups.map((g) => {
+    const group = sums.get(g.id)!;
+    const count = eligible.get(g.id) ?? 0;
     return {
-      unitId: Number(u.unit_id),
-      name: u.name,
-      entrants,
+      unitId: g.id,
+      name: g.name,
+      entrants: group.entrants,
       eligible: count,
-      participation: count > 0 ? Math.min(1, entrants / count) : 0,
-      averageScore: Math.round(Number(u.average ?? 0) * 10) / 10,
+      participation: count > 0 ? Math.min(1, group.entrants / count) : 0,
+      averageScore: averageOf(group),
     };
   });
   return {
     contestId,
     at: Date.now(),
-    entrants: Number(totals[0].entrants),
-    finished: Number(totals[0].finished),
+    entrants: all.entrants,
+    finished: all.finished,
     eligible: units.reduce((n, u) => n + u.eligible, 0),
-    averageScore: Math.round(Number(totals[0].average ?? 0) * 10) / 10,
+    averageScore: averageOf(all),
     top: top.map((r) => ({
       rank: r.rank,
       name: r.anonymous ? null : r.name,

@@ -189,19 +189,57 @@ export async function playState(viewer: Pick<Viewer, "id">, contest: ContestWith
 
 export type Started = { ok: true; question: ServedQuestion | null; score: number } | { ok: false; error: "notFound" | "notOpen" | "notEligible" };
 
+// The entries of the starts that reach the database together, each with its first question
+// served (group commit, as for answers: a crowd pressing start at once is a few statements): only
+// while the contest is published and open, and for a member of its subtree (enterContest's
+// checks, in the database). A member already entered gets no row.
+const START_SQL = `
+  with r as (
+    select * from jsonb_to_recordset($1::jsonb) as t(contest_id int, user_id int, unit_id int, question_order int[])
+  )
+  insert into contest_entries (contest_id, user_id, unit_id, question_order, current_served_at)
+  select r.contest_id, r.user_id, r.unit_id, r.question_order, now()
+  from r
+  join contests k on k.id = r.contest_id
+  join units cu on cu.id = k.unit_id
+  join units mu on mu.id = r.unit_id
+  where k.status = 'published' and k.opens_at <= now() and now() < k.closes_at
+    and starts_with(mu.code, cu.code)
+  on conflict do nothing
+  returning contest_id, user_id`;
+
+type StartItem = { contest_id: number; user_id: number; unit_id: number; question_order: number[] };
+
+const startWrites = createBatcher(
+  async (items: StartItem[]) => {
+    const rows = await hotQuery<{ contest_id: number; user_id: number }>("contest_start", START_SQL, [JSON.stringify(items)]);
+    const entered = new Set(rows.map((row) => `${row.contest_id}:${row.user_id}`));
+    return items.map((item) => entered.has(`${item.contest_id}:${item.user_id}`));
+  },
+  { concurrency: driver.kind === "pg" ? 3 : 1 },
+);
+
 /**
  * Start pressed: enters the member (once) and serves their first question, starting their clock,
- * in one request (the direct answer endpoint's "start"): one statement for a new entrant instead
- * of two page loads. Pressed again, it gives back the question being played with the time that is
- * left. `question` null: the member has finished.
+ * in one request (the direct answer endpoint's "start") and, for a new entrant, one grouped statement.
+ * Pressed again, it gives back the question being played with the time that is left. `question`
+ * null: the member has finished.
  */
 export async function startPlaying(member: { id: number; unitId: number }, contestId: number, now = new Date()): Promise<Started> {
+  const content = await contestContent(contestId);
+  if (content) {
+    const order = questionOrder(contestId, member.id, content.versions.length);
+    const entered = await startWrites.write({ contest_id: contestId, user_id: member.id, unit_id: member.unitId, question_order: order });
+    if (entered) {
+      contestChanged(contestId);
+      return { ok: true, question: served(contestId, member.id, content, 0, 0), score: 0 };
+    }
+  }
+  // Entered before, or refused: the page's own path says which.
   const [contest, unit] = await Promise.all([getContest(contestId), unitById(member.unitId)]);
   if (!contest || contest.status === "draft" || !unit) return { ok: false, error: "notFound" };
   const entered = await enterContest({ id: member.id, unitId: member.unitId, unitCode: unit.code }, contest, now, { serveFirst: true });
   if (entered.status === "refused") return { ok: false, error: entered.reason };
-  const content = await contestContent(contest.id);
-  if (entered.status === "entered" && content) return { ok: true, question: served(contest.id, member.id, content, 0, 0), score: 0 };
   const state = await playState(member, contest, now);
   return state.state === "question" ? { ok: true, question: state.question, score: state.score } : { ok: true, question: null, score: 0 };
 }
@@ -211,15 +249,32 @@ export async function startPlaying(member: { id: number; unitId: number }, conte
 
 // Taking part earns points when a member finishes. The award (a transaction of several statements)
 // is written after the last answer is acknowledged, one at a time and at most one per
-// AWARD_SPACING_MS, so a crowd finishing together does not crowd out the answers of those still
-// playing. Closing the contest awards every entrant again (idempotently), so an award a crash lost
-// is written then.
+// AWARD_SPACING_MS; while this process takes more than BUSY_ANSWERS_PER_S answers, awards wait
+// (up to AWARD_MAX_WAIT_MS): they are background work, and the answers of those still playing
+// come first. Closing the contest awards every entrant again (idempotently), so an award a crash
+// lost is written then.
 const awardsInOrder = pLimit(1);
 const AWARD_SPACING_MS = 10;
+const AWARD_MAX_WAIT_MS = 60_000;
+const BUSY_ANSWERS_PER_S = 200;
+
+// Answers taken in this second and the one before.
+const answerRate = { second: 0, now: 0, before: 0 };
+function answersPerSecond() {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== answerRate.second) {
+    answerRate.before = second === answerRate.second + 1 ? answerRate.now : 0;
+    answerRate.now = 0;
+    answerRate.second = second;
+  }
+  return answerRate;
+}
+const busyAnswering = () => Math.max(answersPerSecond().now, answerRate.before) > BUSY_ANSWERS_PER_S;
 
 function awardOnFinish(userId: number, contestId: number) {
   const at = new Date();
   void awardsInOrder(async () => {
+    while (busyAnswering() && Date.now() - at.getTime() < AWARD_MAX_WAIT_MS) await new Promise((resolve) => setTimeout(resolve, 250));
     await awardContest({ userId, contestId, at });
     await new Promise((resolve) => setTimeout(resolve, AWARD_SPACING_MS));
   }).catch((error: unknown) =>
@@ -367,6 +422,7 @@ export async function answerQuestion(
     return { ok: false, error: await whyRefused(viewer.id, contestId, index, limitMs) };
   }
   contestChanged(contestId);
+  answersPerSecond().now += 1;
   if (row.finished) awardOnFinish(viewer.id, contestId);
   return afterAdvance(viewer.id, contestId, content, row, correct);
 }

@@ -119,6 +119,22 @@ describe("contest pages", () => {
     expect((await openPage(contest.id, cookie)).body).toMatchObject({ state: "question", question: { index: 1 } });
   });
 
+  it("admits a crowd pressing start together: each entered once with their own first question, an outsider refused", async () => {
+    const contest = await publishedContest(world, { secondsPerQuestion: 30 });
+    const presses = ["m0", "m1", "m2", "m3", "m3", "outsider"].map((who) => post(contest.id, cookies[who], { intent: "start" }));
+    const replies = await Promise.all(presses);
+    for (const reply of replies.slice(0, 5)) expect(reply).toMatchObject({ status: 200, body: { ok: true, question: { index: 0, total: 5 } } });
+    expect(replies[5]).toEqual({ status: 409, body: { ok: false, error: "notEligible" } });
+    const entries = await db.select().from(contestEntries).where(eq(contestEntries.contestId, contest.id));
+    expect(entries.map((e) => e.userId).sort()).toEqual(world.members.map((m) => m.id).sort());
+    expect(entries.every((e) => e.currentServedAt !== null)).toBe(true);
+    // Each member's first question is their own (their order), and they can answer it.
+    for (const [i, member] of world.members.entries()) {
+      const answered = await post(contest.id, cookies[`m${i}`], { intent: "answer", index: 0, response: await responseFor(contest.id, member.id, 0) });
+      expect(answered.body).toMatchObject({ ok: true, next: { index: 1 } });
+    }
+  });
+
   it("refuses a start from outside the subtree, before opening, for a missing contest, signed out or malformed", async () => {
     const contest = await publishedContest(world);
     expect(await post(contest.id, cookies.outsider, { intent: "start" })).toEqual({ status: 409, body: { ok: false, error: "notEligible" } });
