@@ -110,7 +110,10 @@ function client(base) {
       if (headEnd < 0 || !conn.pending) return;
       const head = conn.buffer.subarray(0, headEnd).toString("latin1");
       const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? NaN);
-      if (!Number.isFinite(length)) return fail(new Error(`a reply without Content-Length: ${head.split("\r\n")[0]}`));
+      if (!Number.isFinite(length)) {
+        conn.socket.destroy();
+        return fail(new Error(`a reply without Content-Length: ${head.split("\r\n")[0]}`));
+      }
       if (conn.buffer.length < headEnd + 4 + length) return;
       const text = conn.buffer.subarray(headEnd + 4, headEnd + 4 + length).toString("utf8");
       conn.buffer = conn.buffer.subarray(headEnd + 4 + length);
@@ -133,6 +136,7 @@ function client(base) {
     },
     request(method, pathname, { cookie, body = "", type = "application/json" } = {}) {
       const conn = connectionOf(cookie);
+      if (conn.pending) throw new Error("one request at a time per member");
       const started = performance.now();
       const length = Buffer.byteLength(body);
       const head = `${method} ${pathname} HTTP/1.1\r\nHost: ${url.host}\r\nCookie: ${cookie}\r\nOrigin: ${base}\r\n${length ? `Content-Type: ${type}\r\n` : ""}Content-Length: ${length}\r\n\r\n`;

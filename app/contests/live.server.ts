@@ -71,8 +71,9 @@ function eligibleCounts(contestId: number) {
  */
 async function rankedUnits(rootId: number, unitIds: number[] = []) {
   let tree = await unitTree(rootId);
-  // A unit created by another instance since this copy was loaded reloads it.
-  for (const id of unitIds) if (!tree.byId.has(id)) tree = await unitTree(id);
+  // A unit created by another instance since this copy was loaded reloads it (once).
+  const missing = unitIds.find((id) => !tree.byId.has(id));
+  if (missing !== undefined) tree = await unitTree(missing);
   const root = tree.byId.get(rootId);
   const children = tree.childrenOf(rootId);
   const groups = root ? (children.length > 0 ? children : [root]) : [];
@@ -128,23 +129,23 @@ export async function computeBoard(contestId: number): Promise<Board> {
     all.entrants += entrants;
     all.finished += Number(r.finished);
     all.scoreSum += scoreSum;
-    const group = sums.get(groupOf.get(Number(r.unit_id))?.id ?? -1);
-    if (group) {
-      group.entrants += entrants;
-      group.scoreSum += scoreSum;
+    const sum = sums.get(groupOf.get(Number(r.unit_id))?.id ?? -1);
+    if (sum) {
+      sum.entrants += entrants;
+      sum.scoreSum += scoreSum;
     }
   }
   const averageOf = ({ entrants, scoreSum }: { entrants: number; scoreSum: number }) => (entrants > 0 ? Math.round((scoreSum / entrants) * 10) / 10 : 0);
   const units = groups.map((g) => {
-    const group = sums.get(g.id)!;
+    const sum = sums.get(g.id)!;
     const count = eligible.get(g.id) ?? 0;
     return {
       unitId: g.id,
       name: g.name,
-      entrants: group.entrants,
+      entrants: sum.entrants,
       eligible: count,
-      participation: count > 0 ? Math.min(1, group.entrants / count) : 0,
-      averageScore: averageOf(group),
+      participation: count > 0 ? Math.min(1, sum.entrants / count) : 0,
+      averageScore: averageOf(sum),
     };
   });
   return {

@@ -187,12 +187,13 @@ export async function playState(viewer: Pick<Viewer, "id">, contest: ContestWith
   return { state: "finished" };
 }
 
-export type Started = { ok: true; question: ServedQuestion | null; score: number } | { ok: false; error: "notFound" | "notOpen" | "notEligible" };
+export type Started = { ok: true; question: ServedQuestion | null; score: number } | { ok: false; error: "notFound" | "notOpen" };
 
 // The entries of the starts that reach the database together, each with its first question
 // served (group commit, as for answers: a crowd pressing start at once is a few statements): only
 // while the contest is published and open, and for a member of its subtree (enterContest's
-// checks, in the database). A member already entered gets no row.
+// checks, in the database; the caller looked the member's session and unit up for this request).
+// A member already entered gets no row.
 const START_SQL = `
   with r as (
     select * from jsonb_to_recordset($1::jsonb) as t(contest_id int, user_id int, unit_id int, question_order int[])
@@ -223,7 +224,8 @@ const startWrites = createBatcher(
  * Start pressed: enters the member (once) and serves their first question, starting their clock,
  * in one request (the direct answer endpoint's "start") and, for a new entrant, one grouped statement.
  * Pressed again, it gives back the question being played with the time that is left. `question`
- * null: the member has finished.
+ * null: the member has finished (or the page should look again). `member`: as their session was
+ * looked up for this request. A contest outside the member's subtree is not found, as its page.
  */
 export async function startPlaying(member: { id: number; unitId: number }, contestId: number, now = new Date()): Promise<Started> {
   const content = await contestContent(contestId);
@@ -235,12 +237,16 @@ export async function startPlaying(member: { id: number; unitId: number }, conte
       return { ok: true, question: served(contestId, member.id, content, 0, 0), score: 0 };
     }
   }
-  // Entered before, or refused: the page's own path says which.
+  // Entered before (then the question being played, or the result), or refused: the page's own
+  // path says which.
   const [contest, unit] = await Promise.all([getContest(contestId), unitById(member.unitId)]);
   if (!contest || contest.status === "draft" || !unit) return { ok: false, error: "notFound" };
-  const entered = await enterContest({ id: member.id, unitId: member.unitId, unitCode: unit.code }, contest, now, { serveFirst: true });
-  if (entered.status === "refused") return { ok: false, error: entered.reason };
-  const state = await playState(member, contest, now);
+  let state = await playState(member, contest, now);
+  if (state.state === "notEntered") {
+    const entered = await enterContest({ id: member.id, unitId: member.unitId, unitCode: unit.code }, contest, now, { serveFirst: true });
+    if (entered.status === "refused") return { ok: false, error: entered.reason === "notEligible" ? "notFound" : entered.reason };
+    state = await playState(member, contest, now);
+  }
   return state.state === "question" ? { ok: true, question: state.question, score: state.score } : { ok: true, question: null, score: 0 };
 }
 
@@ -258,18 +264,22 @@ const AWARD_SPACING_MS = 10;
 const AWARD_MAX_WAIT_MS = 60_000;
 const BUSY_ANSWERS_PER_S = 200;
 
-// Answers taken in this second and the one before.
-const answerRate = { second: 0, now: 0, before: 0 };
-function answersPerSecond() {
+// Answers this process took in this second and the one before.
+const answerCounts = { second: 0, thisSecond: 0, lastSecond: 0 };
+function answerCountsNow() {
   const second = Math.floor(Date.now() / 1000);
-  if (second !== answerRate.second) {
-    answerRate.before = second === answerRate.second + 1 ? answerRate.now : 0;
-    answerRate.now = 0;
-    answerRate.second = second;
+  if (second !== answerCounts.second) {
+    answerCounts.lastSecond = second === answerCounts.second + 1 ? answerCounts.thisSecond : 0;
+    answerCounts.thisSecond = 0;
+    answerCounts.second = second;
   }
-  return answerRate;
+  return answerCounts;
 }
-const busyAnswering = () => Math.max(answersPerSecond().now, answerRate.before) > BUSY_ANSWERS_PER_S;
+const countAnswer = () => void (answerCountsNow().thisSecond += 1);
+const busyAnswering = () => {
+  const { thisSecond, lastSecond } = answerCountsNow();
+  return Math.max(thisSecond, lastSecond) > BUSY_ANSWERS_PER_S;
+};
 
 function awardOnFinish(userId: number, contestId: number) {
   const at = new Date();
@@ -422,7 +432,7 @@ export async function answerQuestion(
     return { ok: false, error: await whyRefused(viewer.id, contestId, index, limitMs) };
   }
   contestChanged(contestId);
-  answersPerSecond().now += 1;
+  countAnswer();
   if (row.finished) awardOnFinish(viewer.id, contestId);
   return afterAdvance(viewer.id, contestId, content, row, correct);
 }

@@ -27,10 +27,10 @@ function migrationsFolder() {
  * one's promise resolves: in the same microtask checkpoint. A queue of statements (a crowd's page
  * loads) therefore ran back to back without the event loop getting a turn, and requests arriving
  * meanwhile, contest answers among them, were not even read: the server stalled for seconds. So
- * once statements have run for YIELD_AFTER_MS without a break, the next one first lets the event
- * loop take a turn (read requests, fire timers), as a network round trip to PostgreSQL would.
- * Inside a transaction the turn waits longer (YIELD_IN_TRANSACTION_MS): the transaction holds
- * the database meanwhile, and a short one (a points award) is better finished first.
+ * once statements have run for YIELD_AFTER_MS without the loop taking a turn, the next one first
+ * gives it one (read requests, fire timers), as a network round trip to PostgreSQL would. Within
+ * a transaction the turn waits longer (YIELD_IN_TRANSACTION_MS): the transaction holds the
+ * database meanwhile, and a short one (a points award) is better finished first.
  */
 const YIELD_AFTER_MS = 4;
 const YIELD_IN_TRANSACTION_MS = 50;
@@ -38,16 +38,21 @@ const YIELD_IN_TRANSACTION_MS = 50;
 function yieldBetweenStatements(client: PGlite) {
   const runExclusiveTransaction = client._runExclusiveTransaction.bind(client);
   const runExclusiveQuery = client._runExclusiveQuery.bind(client);
-  let since = performance.now();
+  let busySince = performance.now();
+  let turnNoticed = true;
   let inTransaction = false;
   const turnAfter = async (ms: number) => {
-    if (performance.now() - since > ms) {
+    if (turnNoticed) {
+      // The loop took a turn since (an idle gap): a new run of statements starts now.
+      turnNoticed = false;
+      busySince = performance.now();
+      setImmediate(() => (turnNoticed = true));
+    } else if (performance.now() - busySince > ms) {
       await nextTurn();
-      since = performance.now();
     }
   };
-  // Every statement, transaction and prepared query enters here once, then each of its statements
-  // through _runExclusiveQuery.
+  // A statement, a transaction or a prepared query takes the transaction lock once, then runs each
+  // of its statements under the query lock: only a transaction has more than one.
   client._runExclusiveTransaction = <T>(work: () => Promise<T>) =>
     runExclusiveTransaction(async () => {
       await turnAfter(YIELD_AFTER_MS);

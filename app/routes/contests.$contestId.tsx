@@ -9,7 +9,7 @@ import { requireViewer } from "~/auth/session.server";
 import { phaseOf, requireVisibleContest, settled } from "~/contests/contests.server";
 import { chinaText } from "~/contests/forms";
 import { Play } from "~/contests/play";
-import { contestContent, enterContest, myResult, playState, type Started } from "~/contests/play.server";
+import { contestContent, enterContest, myResult, playState, type ServedQuestion, type Started } from "~/contests/play.server";
 import { useT } from "~/i18n/i18n";
 import { ReviewItem } from "~/quiz/components";
 
@@ -46,11 +46,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 /**
  * Start, in one request to the direct answer endpoint: it enters the member and serves the first
- * question. Without a reply from it (network trouble) the form posts to the action instead.
+ * question. Without a reply it understands (network trouble, a session that ended: the page's
+ * own action then signs the member in again) the form posts to the action instead.
  */
 function useStart(contestId: number) {
   const revalidator = useRevalidator();
-  const [started, setStarted] = useState<Extract<Started, { ok: true }> | null>(null);
+  const [started, setStarted] = useState<{ contestId: number; question: ServedQuestion; score: number } | null>(null);
   const [refusal, setRefusal] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
@@ -60,6 +61,7 @@ function useStart(contestId: number) {
     let reply: Started;
     try {
       const res = await fetch(`/contests/${contestId}/answer`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ intent: "start" }) });
+      if (![200, 404, 409].includes(res.status)) throw new Error(`start: ${res.status}`);
       reply = await res.json();
     } catch {
       setPending(false);
@@ -68,10 +70,11 @@ function useStart(contestId: number) {
     }
     setPending(false);
     if (!reply.ok) setRefusal(reply.error);
-    else if (reply.question) setStarted(reply);
+    else if (reply.question) setStarted({ contestId, question: reply.question, score: reply.score });
     else revalidator.revalidate();
   };
-  return { started, refusal, pending, onSubmit };
+  // Kept per contest: the page component may be reused for another one.
+  return { started: started?.contestId === contestId ? started : null, refusal, pending, onSubmit };
 }
 
 export default function ContestPage() {

@@ -117,6 +117,9 @@ describe("contest pages", () => {
     expect((await post(contest.id, cookie, { intent: "answer", index: 0, response: await responseFor(contest.id, member.id, 0) })).body).toMatchObject({ ok: true, next: { index: 1 } });
     // The page shows the same state.
     expect((await openPage(contest.id, cookie)).body).toMatchObject({ state: "question", question: { index: 1 } });
+    // Once the contest has closed, pressing start again leads to the result, not a refusal.
+    await db.update(contests).set({ closesAt: new Date(Date.now() - 1000) }).where(eq(contests.id, contest.id));
+    expect(await post(contest.id, cookie, { intent: "start" })).toEqual({ status: 200, body: { ok: true, question: null, score: 0 } });
   });
 
   it("admits a crowd pressing start together: each entered once with their own first question, an outsider refused", async () => {
@@ -124,7 +127,7 @@ describe("contest pages", () => {
     const presses = ["m0", "m1", "m2", "m3", "m3", "outsider"].map((who) => post(contest.id, cookies[who], { intent: "start" }));
     const replies = await Promise.all(presses);
     for (const reply of replies.slice(0, 5)) expect(reply).toMatchObject({ status: 200, body: { ok: true, question: { index: 0, total: 5 } } });
-    expect(replies[5]).toEqual({ status: 409, body: { ok: false, error: "notEligible" } });
+    expect(replies[5]).toEqual({ status: 404, body: { ok: false, error: "notFound" } });
     const entries = await db.select().from(contestEntries).where(eq(contestEntries.contestId, contest.id));
     expect(entries.map((e) => e.userId).sort()).toEqual(world.members.map((m) => m.id).sort());
     expect(entries.every((e) => e.currentServedAt !== null)).toBe(true);
@@ -137,7 +140,7 @@ describe("contest pages", () => {
 
   it("refuses a start from outside the subtree, before opening, for a missing contest, signed out or malformed", async () => {
     const contest = await publishedContest(world);
-    expect(await post(contest.id, cookies.outsider, { intent: "start" })).toEqual({ status: 409, body: { ok: false, error: "notEligible" } });
+    expect(await post(contest.id, cookies.outsider, { intent: "start" })).toEqual({ status: 404, body: { ok: false, error: "notFound" } });
     expect(await db.select().from(contestEntries).where(and(eq(contestEntries.userId, world.outsider.id), eq(contestEntries.contestId, contest.id)))).toHaveLength(0);
     const upcoming = await publishedContest(world);
     await db.update(contests).set({ opensAt: new Date(Date.now() + 3600_000) }).where(eq(contests.id, upcoming.id));
