@@ -77,36 +77,56 @@ export async function openContestsFor(viewer: Pick<Viewer, "id" | "unitCode">, n
 
 export type EnterResult = { status: "entered" | "already" } | { status: "refused"; reason: "notOpen" | "notEligible" };
 
+// The entries that reach the database together (group commit, as for answers: a crowd pressing
+// start at once is a few statements), written only while the contest is published and open and
+// for a member of its subtree — checked again here, on the database's clock, after the callers'
+// checks that name the reason. `serve`: the first question is served (the member's clock starts)
+// as they enter. A member already entered gets no row.
+const ENTER_SQL = `
+  with r as (
+    select * from jsonb_to_recordset($1::jsonb) as t(contest_id int, user_id int, unit_id int, question_order int[], serve boolean)
+  )
+  insert into contest_entries (contest_id, user_id, unit_id, question_order, current_served_at)
+  select r.contest_id, r.user_id, r.unit_id, r.question_order, case when r.serve then now() end
+  from r
+  join contests k on k.id = r.contest_id
+  join units cu on cu.id = k.unit_id
+  join units mu on mu.id = r.unit_id
+  where k.status = 'published' and k.opens_at <= now() and now() < k.closes_at
+    and starts_with(mu.code, cu.code)
+  on conflict do nothing
+  returning contest_id, user_id`;
+
+type EntryItem = { contest_id: number; user_id: number; unit_id: number; question_order: number[]; serve: boolean };
+
+const entryWrites = createBatcher(
+  async (items: EntryItem[]) => {
+    const rows = await hotQuery<{ contest_id: number; user_id: number }>("contest_enter", ENTER_SQL, [JSON.stringify(items)]);
+    // Two presses of one member in a group: the insert skips the second row; only the first entered.
+    const entered = new Set(rows.map((row) => `${row.contest_id}:${row.user_id}`));
+    return items.map((item) => entered.delete(`${item.contest_id}:${item.user_id}`));
+  },
+  { concurrency: driver.kind === "pg" ? 3 : 1 },
+);
+
+/** Writes the member's entry (once); whether it was written now. */
+async function writeEntry(member: { id: number; unitId: number }, contestId: number, content: Content, serve: boolean) {
+  const question_order = questionOrder(contestId, member.id, content.versions.length);
+  const entered = await entryWrites.write({ contest_id: contestId, user_id: member.id, unit_id: member.unitId, question_order, serve });
+  if (entered) contestChanged(contestId);
+  return entered;
+}
+
 /**
- * Enters the member once: a single INSERT … ON CONFLICT DO NOTHING, so many members pressing
- * start together are each admitted by one short statement and a second press changes nothing.
- * Their clock does not start here but when their first question is served.
+ * Enters the member once, by the page's form: a second press changes nothing. Their clock does not
+ * start here but when their first question is served.
  */
-export async function enterContest(
-  viewer: Pick<Viewer, "id" | "unitId" | "unitCode">,
-  contest: ContestWithUnit,
-  now = new Date(),
-  { serveFirst = false } = {},
-): Promise<EnterResult> {
+export async function enterContest(viewer: Pick<Viewer, "id" | "unitId" | "unitCode">, contest: ContestWithUnit, now = new Date()): Promise<EnterResult> {
   if (!viewer.unitCode.startsWith(contest.unitCode)) return { status: "refused", reason: "notEligible" };
   if (phaseOf(contest, now) !== "open") return { status: "refused", reason: "notOpen" };
   const content = await contestContent(contest.id);
   if (!content) return { status: "refused", reason: "notOpen" };
-  const inserted = await db
-    .insert(contestEntries)
-    .values({
-      contestId: contest.id,
-      userId: viewer.id,
-      unitId: viewer.unitId,
-      questionOrder: questionOrder(contest.id, viewer.id, content.versions.length),
-      // With `serveFirst`, the first question is served (and the member's clock starts) as they enter.
-      ...(serveFirst ? { currentServedAt: sql`now()` } : {}),
-    })
-    .onConflictDoNothing()
-    .returning({ id: contestEntries.id });
-  if (inserted.length === 0) return { status: "already" };
-  contestChanged(contest.id);
-  return { status: "entered" };
+  return { status: (await writeEntry(viewer, contest.id, content, false)) ? "entered" : "already" };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -189,37 +209,6 @@ export async function playState(viewer: Pick<Viewer, "id">, contest: ContestWith
 
 export type Started = { ok: true; question: ServedQuestion | null; score: number } | { ok: false; error: "notFound" | "notOpen" };
 
-// The entries of the starts that reach the database together, each with its first question
-// served (group commit, as for answers: a crowd pressing start at once is a few statements): only
-// while the contest is published and open, and for a member of its subtree (enterContest's
-// checks, in the database; the caller looked the member's session and unit up for this request).
-// A member already entered gets no row.
-const START_SQL = `
-  with r as (
-    select * from jsonb_to_recordset($1::jsonb) as t(contest_id int, user_id int, unit_id int, question_order int[])
-  )
-  insert into contest_entries (contest_id, user_id, unit_id, question_order, current_served_at)
-  select r.contest_id, r.user_id, r.unit_id, r.question_order, now()
-  from r
-  join contests k on k.id = r.contest_id
-  join units cu on cu.id = k.unit_id
-  join units mu on mu.id = r.unit_id
-  where k.status = 'published' and k.opens_at <= now() and now() < k.closes_at
-    and starts_with(mu.code, cu.code)
-  on conflict do nothing
-  returning contest_id, user_id`;
-
-type StartItem = { contest_id: number; user_id: number; unit_id: number; question_order: number[] };
-
-const startWrites = createBatcher(
-  async (items: StartItem[]) => {
-    const rows = await hotQuery<{ contest_id: number; user_id: number }>("contest_start", START_SQL, [JSON.stringify(items)]);
-    const entered = new Set(rows.map((row) => `${row.contest_id}:${row.user_id}`));
-    return items.map((item) => entered.has(`${item.contest_id}:${item.user_id}`));
-  },
-  { concurrency: driver.kind === "pg" ? 3 : 1 },
-);
-
 /**
  * Start pressed: enters the member (once) and serves their first question, starting their clock,
  * in one request (the direct answer endpoint's "start") and, for a new entrant, one grouped statement.
@@ -229,21 +218,14 @@ const startWrites = createBatcher(
  */
 export async function startPlaying(member: { id: number; unitId: number }, contestId: number, now = new Date()): Promise<Started> {
   const content = await contestContent(contestId);
-  if (content) {
-    const order = questionOrder(contestId, member.id, content.versions.length);
-    const entered = await startWrites.write({ contest_id: contestId, user_id: member.id, unit_id: member.unitId, question_order: order });
-    if (entered) {
-      contestChanged(contestId);
-      return { ok: true, question: served(contestId, member.id, content, 0, 0), score: 0 };
-    }
-  }
+  if (content && (await writeEntry(member, contestId, content, true))) return { ok: true, question: served(contestId, member.id, content, 0, 0), score: 0 };
   // Entered before (then the question being played, or the result), or refused: the page's own
   // path says which.
   const [contest, unit] = await Promise.all([getContest(contestId), unitById(member.unitId)]);
   if (!contest || contest.status === "draft" || !unit) return { ok: false, error: "notFound" };
   let state = await playState(member, contest, now);
   if (state.state === "notEntered") {
-    const entered = await enterContest({ id: member.id, unitId: member.unitId, unitCode: unit.code }, contest, now, { serveFirst: true });
+    const entered = await enterContest({ id: member.id, unitId: member.unitId, unitCode: unit.code }, contest, now);
     if (entered.status === "refused") return { ok: false, error: entered.reason === "notEligible" ? "notFound" : entered.reason };
     state = await playState(member, contest, now);
   }
